@@ -1,0 +1,44 @@
+# The two commands of the README / README 中的两个命令:
+#   make lab    set up (first time) and open JupyterLab on the course / 安装（首次）并在课程上打开 JupyterLab
+#   make test   set up (first time) and run the whole test suite     / 安装（首次）并运行全部测试
+# Extra JupyterLab options / 额外的 JupyterLab 参数: make lab ARGS="--no-browser --port=8899"
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+# The environment's tools first on PATH, as if activated (nbgrader calls `alembic` by name).
+# 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）。
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+PYTEST_ARGS ?=
+# The environment's tools first on PATH, as if activated (nbgrader calls `alembic` by name).
+# 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）。
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# pytest-xdist workers: one per core / 每个 CPU 核心一个 pytest-xdist 进程
+JOBS ?= auto
+
+.PHONY: lab test release setup clean
+
+setup: $(INSTALLED)
+
+# Re-run the install whenever the pins or the project metadata change.
+# 固定版本或项目元数据变化时重新安装。
+$(INSTALLED): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ARGS)
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# Regenerate notebooks/ from solutions/ / 由 solutions/ 重新生成 notebooks/
+release: $(INSTALLED)
+	$(BIN)/course release
+
+clean:
+	rm -rf $(VENV) *.egg-info gradebook.db artifacts

@@ -1,0 +1,139 @@
+"""Plots of fits and loss curves with bilingual labels / 带中英双语标签的拟合图与损失曲线。
+
+Introduced in lesson 01. Chinese labels need a CJK font: the plotting functions add the first
+installed one of ``CJK_FONTS`` to matplotlib's font fallback, after its default Latin font, so any
+Chinese text in the figure renders, your own legend and titles included. Without one, the labels
+stay English and a single warning says how to install a font, so no "Glyph missing" warning ever
+reaches a cell from these functions.
+中文标签需要 CJK 字体：绘图函数会把已安装的 CJK 字体加入 matplotlib 的后备字体；找不到时只显示英文标签，并只警告一次。
+"""
+
+import functools
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+
+# Families looked for, best first / 按优先顺序查找的字体族
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Serif CJK SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Arial Unicode MS",
+)
+# File names that hold those families, for a font cache built before the font was installed.
+_CJK_FILE_HINTS = ("notosanscjk", "sourcehansans", "wqy", "notoserifcjk", "msyh", "simhei", "pingfang")
+_LATIN_FONT = "DejaVu Sans"
+_NO_CJK_WARNING = (
+    "No CJK font found: plot labels will be English only. Install one (Debian/Ubuntu: "
+    "`apt-get install fonts-noto-cjk`; conda: `font-ttf-noto-cjk`) and restart the kernel. / "
+    "未找到 CJK 字体：图表标签只显示英文。请安装中文字体（Debian/Ubuntu：`apt-get install fonts-noto-cjk`；"
+    "conda：`font-ttf-noto-cjk`）后重启内核。"
+)
+
+
+@functools.cache
+def find_cjk_font() -> str | None:
+    """The family name of an installed CJK font, or None. Introduced in lesson 01.
+
+    已安装的 CJK 字体的字体族名称；没有则返回 None。
+    """
+    found = _first_known_family()
+    if found is None:
+        # matplotlib caches its font list; a font installed later is only on disk.
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name.lower() for hint in _CJK_FILE_HINTS):
+                font_manager.fontManager.addfont(path)
+        found = _first_known_family()
+    if found is None:
+        warnings.warn(_NO_CJK_WARNING, UserWarning, stacklevel=3)
+    return found
+
+
+def _first_known_family() -> str | None:
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def use_cjk_fallback() -> bool:
+    """Make matplotlib fall back from its Latin font to the installed CJK font for every text.
+
+    Safe to call repeatedly. Returns whether Chinese can be rendered. Introduced in lesson 01.
+    让 matplotlib 对所有文字在拉丁字体缺字时使用已安装的 CJK 字体；可重复调用；返回能否显示中文。
+    """
+    cjk = find_cjk_font()
+    if cjk is None:
+        return False
+    # Fallback works between named families only, not inside "sans-serif" / 后备字体只在具名字体族之间生效
+    plt.rcParams["font.family"] = [_LATIN_FONT, cjk]
+    return True
+
+
+def label(english: str, chinese: str) -> str:
+    """``"English / 中文"`` when Chinese can be rendered, else the English alone. Introduced in lesson 01."""
+    return f"{english} / {chinese}" if find_cjk_font() else english
+
+
+def plot_fit(x, y, y_pred, *, title: tuple[str, str] | None = None, ax: Axes | None = None) -> Axes:
+    """The fitted curve ``y_pred`` against the target ``y`` (dashed). Introduced in lesson 01.
+
+    ``title`` is an ``(english, chinese)`` pair. Arrays or tensors (on any device) are accepted.
+    绘制拟合曲线 y_pred 与目标 y（虚线）。title 为（英文，中文）二元组。
+    """
+    x, y, y_pred = (_as_numpy(v, name) for v, name in ((x, "x"), (y, "y"), (y_pred, "y_pred")))
+    for v, name in ((y, "y"), (y_pred, "y_pred")):
+        if v.shape != x.shape:
+            raise ValueError(
+                f"{name} has shape {v.shape} but x has shape {x.shape} / {name} 的形状为 {v.shape}，但 x 的形状为 {x.shape}"
+            )
+    use_cjk_fallback()
+    ax = ax if ax is not None else plt.figure(figsize=(6, 4)).add_subplot()
+    ax.plot(x, y, "--", color="tab:gray", label=label("target y = sin x", "目标 y = sin x"))
+    ax.plot(x, y_pred, color="tab:blue", label=label("prediction y_pred", "预测 y_pred"))
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    if title is not None:
+        ax.set_title(label(*title))
+    ax.legend()
+    return ax
+
+
+def plot_losses(losses, *, title: tuple[str, str] | None = None, ax: Axes | None = None) -> Axes:
+    """The loss per step on a log scale. Introduced in lesson 01.
+
+    以对数坐标绘制每一步的损失。
+    """
+    losses = _as_numpy(losses, "losses")
+    if losses.ndim != 1 or losses.size == 0:
+        raise ValueError(
+            f"losses must be a non-empty 1-D sequence, got shape {losses.shape} / "
+            f"losses 必须是非空的一维序列，实际形状为 {losses.shape}"
+        )
+    use_cjk_fallback()
+    ax = ax if ax is not None else plt.figure(figsize=(6, 4)).add_subplot()
+    ax.semilogy(np.arange(losses.size), losses)
+    ax.set_xlabel(label("step", "步数"))
+    ax.set_ylabel(label("loss (log scale)", "损失（对数坐标）"))
+    if title is not None:
+        ax.set_title(label(*title))
+    return ax
+
+
+def _as_numpy(values, name: str) -> np.ndarray:
+    if hasattr(values, "detach"):  # a torch tensor, possibly on a GPU / torch 张量，可能在 GPU 上
+        values = values.detach().cpu().numpy()
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0:
+        raise ValueError(f"{name} must be a sequence, got a scalar / {name} 必须是序列，实际为标量")
+    return array

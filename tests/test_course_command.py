@@ -1,0 +1,69 @@
+"""The `course` command: release and execute, with clear errors / `course` 命令：发布与执行，出错时信息清楚。"""
+
+import shutil
+
+import nbformat
+import pytest
+from lesson_cells import ROOT, SOLUTIONS
+from nbclient.exceptions import CellExecutionError
+
+from helpers.course import main
+from helpers.outputs import refresh_outputs
+
+
+def small_notebook(path, *sources, tags=()):
+    cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    for cell, tag in zip(cells, tags, strict=False):
+        if tag:
+            cell.metadata["tags"] = [tag]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_release_from_a_course_folder(tmp_path, monkeypatch, capsys):
+    """`course release` writes notebooks/ for a course found from any sub-folder / 在任意子目录运行都能找到课程并写出 notebooks/"""
+    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    monkeypatch.chdir(tmp_path / "solutions")
+    assert main(["release"]) == 0
+    written = sorted(p.relative_to(tmp_path) for p in (tmp_path / "notebooks").glob("*/*.ipynb"))
+    assert written == sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks").glob("*/*.ipynb"))
+    assert "已写出" in capsys.readouterr().out
+
+
+def test_outside_a_course_says_so(tmp_path, monkeypatch):
+    """Run outside a course, the command explains what it looked for / 在课程之外运行时说明它在找什么"""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit, match="No course found .* / .*没有找到课程"):
+        main(["release"])
+
+
+def test_execute_rejects_an_unknown_lesson(monkeypatch, capsys):
+    """A misspelt lesson is named, with the known ones / 拼错的课程名会被指出，并列出已有课程"""
+    monkeypatch.chdir(ROOT)
+    assert main(["execute", "01_numpy"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown lesson(s) 01_numpy" in err and "01_numpy_gradient_descent" in err and "未知的课程" in err
+
+
+def test_refresh_outputs_is_idempotent_and_allows_tagged_errors(tmp_path):
+    """Executing twice changes nothing; a tagged error is kept as output / 执行两次结果不变；带标签的错误保留为输出"""
+    notebook = small_notebook(tmp_path / "n.ipynb", "print(1 / 3)", "1 / 0", tags=(None, "raises-exception"))
+    refresh_outputs(notebook)
+    first = notebook.read_bytes()
+    refresh_outputs(notebook)
+    assert notebook.read_bytes() == first
+    nb = nbformat.read(notebook, as_version=4)
+    assert nb.cells[0].outputs[0].text == "0.3333333333333333\n"
+    assert nb.cells[1].outputs[0].ename == "ZeroDivisionError"
+
+
+def test_refresh_outputs_leaves_the_file_alone_on_an_unexpected_error(tmp_path):
+    """An untagged error stops, and the notebook on disk is unchanged / 未加标签的错误会中止，磁盘上的笔记本不变"""
+    notebook = small_notebook(tmp_path / "n.ipynb", "1 / 0")
+    before = notebook.read_bytes()
+    with pytest.raises(CellExecutionError):
+        refresh_outputs(notebook)
+    assert notebook.read_bytes() == before

@@ -1,0 +1,102 @@
+"""The graded tests reject plausible wrong answers and accept every correct one.
+评分测试会拒绝常见的错误答案，并接受所有正确答案。
+
+For each exercise, its answer cell is replaced by an answer from tests/answers/lessonNN.py and its
+test cells (visible and hidden) are run on it, the way nbgrader runs them after the lesson's set-up.
+"""
+
+import contextlib
+import importlib
+import sys
+import types
+
+import numpy as np
+import pytest
+from lesson_cells import SOLUTIONS, answer_cells, grading_cells_of, lesson_notebooks, read, setup_cell
+
+LESSONS = {p.stem[:2]: p for p in lesson_notebooks(SOLUTIONS)}
+_MISSING = object()
+
+
+def answers_of(lesson_number: str):
+    return importlib.import_module(f"answers.lesson{lesson_number}")
+
+
+@contextlib.contextmanager
+def modules_restored():
+    """Undo what an answer monkey-patches in shared modules and classes / 撤销答案对共享模块和类所做的猴子补丁"""
+    names = ["numpy", "numpy.testing", "numpy.linalg", "torch", "helpers.checks"]
+    targets = [sys.modules[n] for n in names if n in sys.modules] + [np.ndarray]
+    if "torch" in sys.modules:
+        targets.append(sys.modules["torch"].Tensor)
+    saved = [(target, dict(vars(target))) for target in targets]
+    try:
+        yield
+    finally:
+        for target, attributes in saved:
+            for key, value in attributes.items():
+                if vars(target).get(key, _MISSING) is not value:
+                    with contextlib.suppress(TypeError, AttributeError):
+                        setattr(target, key, value)
+            for key in set(vars(target)) - set(attributes):
+                # Submodules imported meanwhile stay: numpy finds them there / 期间导入的子模块保留
+                if not isinstance(vars(target)[key], types.ModuleType):
+                    with contextlib.suppress(TypeError, AttributeError):
+                        delattr(target, key)
+
+
+def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
+    """Run the set-up, all answers (this one replaced) and this exercise's tests; return the failures."""
+    nb = read(notebook)
+    namespace = {"__name__": "__main__"}
+    # Wrong answers may overflow; that is their failure, not a warning to report / 错误答案可能溢出，这属于失败本身
+    with modules_restored(), np.errstate(all="ignore"):
+        exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
+        for answer_id, cell in answer_cells(nb).items():
+            source = answer_source if answer_id == grade_id else cell.source
+            exec(compile(source, f"<{answer_id}>", "exec"), namespace)
+        failures = []
+        tests = grading_cells_of(nb, grade_id)
+        assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"
+        for cell in tests:
+            try:
+                exec(compile(cell.source, f"<{cell.metadata.nbgrader.grade_id}>", "exec"), namespace)
+            except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
+                failures.append(f"{type(error).__name__}: {error}")
+    return failures
+
+
+def cases(kind: str):
+    for number, notebook in LESSONS.items():
+        table = getattr(answers_of(number), kind)
+        for grade_id, answers in table.items():
+            for label, source in answers.items():
+                yield pytest.param(notebook, grade_id, source, id=f"{grade_id}-{label}")
+
+
+@pytest.mark.parametrize(("notebook", "grade_id", "source"), list(cases("WRONG")))
+def test_wrong_answer_is_rejected(notebook, grade_id, source):
+    """A plausible wrong answer fails at least one test cell / 常见的错误答案至少让一个测试单元格失败"""
+    assert failures_with(notebook, grade_id, source), "the graders accepted a wrong answer / 评分测试接受了错误答案"
+
+
+@pytest.mark.parametrize(("notebook", "grade_id", "source"), list(cases("RIGHT")))
+def test_other_correct_answer_is_accepted(notebook, grade_id, source):
+    """A correct answer written another way passes / 换一种写法的正确答案可以通过"""
+    assert failures_with(notebook, grade_id, source) == []
+
+
+@pytest.mark.parametrize("notebook", list(LESSONS.values()), ids=lambda p: p.stem)
+def test_solutions_pass_their_tests(notebook):
+    """Each reference solution passes its own tests / 每个参考答案都能通过自己的测试"""
+    for grade_id, cell in answer_cells(read(notebook)).items():
+        assert failures_with(notebook, grade_id, cell.source) == [], grade_id
+
+
+@pytest.mark.parametrize("notebook", list(LESSONS.values()), ids=lambda p: p.stem)
+def test_every_exercise_has_wrong_and_right_answers(notebook):
+    """Each exercise has at least 3 wrong answers and 1 other correct answer on file / 每个练习至少有 3 个错误答案和 1 个其他正确答案"""
+    answers = answers_of(notebook.stem[:2])
+    for grade_id in answer_cells(read(notebook)):
+        assert len(answers.WRONG.get(grade_id, {})) >= 3, f"{grade_id}: too few wrong answers / 错误答案太少"
+        assert len(answers.RIGHT.get(grade_id, {})) >= 1, f"{grade_id}: no other correct answer / 没有其他正确答案"

@@ -1,0 +1,96 @@
+"""helpers.plotting draws bilingual figures and renders Chinese with a real CJK font, or falls back cleanly.
+helpers.plotting 绘制双语图表，用真正的 CJK 字体显示中文，或干净地退回英文。"""
+
+import io
+import warnings
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from helpers import plotting  # noqa: E402
+from helpers.plotting import find_cjk_font, plot_fit, plot_losses  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    """Each test starts with matplotlib's defaults and no cached font answer / 每个测试都从默认设置开始"""
+    find_cjk_font.cache_clear()
+    with plt.rc_context():
+        yield
+    plt.close("all")
+    find_cjk_font.cache_clear()
+
+
+def render(figure):
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def test_a_cjk_font_is_installed_here():
+    """The course's machines have a CJK font (.ci/run installs fonts-noto-cjk) / 课程机器上装有 CJK 字体"""
+    assert find_cjk_font() in plotting.CJK_FONTS
+
+
+def test_plot_fit_draws_target_dashed_and_prediction():
+    """Two curves, the target dashed, a bilingual legend and title / 两条曲线，目标为虚线，双语图例与标题"""
+    x = np.linspace(-np.pi, np.pi, 50)
+    ax = plot_fit(x, np.sin(x), x, title=("Fit", "拟合"))
+    target, prediction = ax.get_lines()
+    assert target.get_linestyle() == "--" and prediction.get_linestyle() == "-"
+    assert np.allclose(prediction.get_ydata(), x)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["target y = sin x / 目标 y = sin x", "prediction y_pred / 预测 y_pred"]
+    assert ax.get_title() == "Fit / 拟合"
+
+
+def test_chinese_renders_with_the_cjk_font_and_no_missing_glyph():
+    """Rendering Chinese text uses the CJK font and warns about no glyph / 渲染中文时使用 CJK 字体，没有缺字警告"""
+    x = np.linspace(0, 1, 5)
+    ax = plot_fit(x, x, x, title=("Learning rate", "学习率"))
+    ax.set_xlabel("步数 — learner's own label")  # text the helper did not write / 非本模块写入的文字
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing" would raise / 缺字警告会变成异常
+        render(ax.figure)
+    used = {font_manager.FontProperties(family=f).get_name() for f in plt.rcParams["font.family"]}
+    assert find_cjk_font() in used
+
+
+def test_plot_losses_is_log_scale_and_accepts_tensors():
+    """Loss curves use a log y axis; tensors are accepted / 损失曲线使用对数纵轴；可以传入张量"""
+    ax = plot_losses(torch.tensor([100.0, 10.0, 1.0]))
+    assert ax.get_yscale() == "log"
+    assert np.allclose(ax.get_lines()[0].get_ydata(), [100.0, 10.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: plot_fit(np.zeros(3), np.zeros(3), np.zeros(4)), "y_pred has shape"),
+        (lambda: plot_losses([]), "non-empty 1-D"),
+        (lambda: plot_losses(3.0), "must be a sequence"),
+    ],
+    ids=["shape-mismatch", "empty-losses", "scalar-losses"],
+)
+def test_bad_input_is_explained(call, message):
+    """Bad input is a clear bilingual ValueError / 错误输入给出清楚的双语 ValueError"""
+    with pytest.raises(ValueError, match=rf"{message}.* / .*[\u4e00-\u9fff]"):
+        call()
+
+
+def test_without_a_cjk_font_labels_are_english_and_it_warns_once(monkeypatch):
+    """No CJK font: English labels, one warning, no missing-glyph warnings / 没有 CJK 字体：英文标签、只警告一次、无缺字警告"""
+    monkeypatch.setattr(plotting, "_first_known_family", lambda: None)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    x = np.linspace(0, 1, 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = plot_fit(x, x, x, title=("Fit", "拟合"))
+        plot_losses([3.0, 2.0, 1.0])
+        render(ax.figure)
+    assert ax.get_title() == "Fit"
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "No CJK font found" in messages[0], messages

@@ -1,0 +1,101 @@
+"""Each lesson follows the course's shape: set-up first, the agreed exercises, stored outputs, Summary at the end.
+每一课都遵循课程的结构：先做准备，练习名称与约定一致，保存了输出，最后是小结。"""
+
+import ast
+import re
+
+import pytest
+from lesson_cells import (
+    SOLUTIONS,
+    answer_cells,
+    grading_cells,
+    lesson_notebooks,
+    nbgrader_meta,
+    read,
+    setup_cell,
+)
+
+from helpers.outputs import RAISES_TAG
+from helpers.release import LESSON_NAME
+
+# The graded exercises each lesson must have, and what each answer cell defines.
+# 每课必须包含的评分练习，以及每个答题单元格定义的名称。
+EXERCISES = {
+    "01_numpy_gradient_descent": {
+        "ex01_predict": "predict",
+        "ex01_loss": "sum_squared_error",
+        "ex01_gradients": "gradients",
+        "ex01_fit": "fit",
+        "ex01_best_cubic": "best_cubic",
+        "ex01_stable_lr": "max_stable_lr",
+    },
+}
+SOLUTION_NOTEBOOKS = lesson_notebooks(SOLUTIONS)
+by_lesson = pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS, ids=lambda p: p.stem)
+
+
+def test_every_lesson_is_known():
+    """The lessons on disk are the lessons this test knows / 磁盘上的课程与本测试记录的一致"""
+    names = [p.stem for p in SOLUTION_NOTEBOOKS]
+    assert all(LESSON_NAME.match(n) for n in names), names
+    assert names == sorted(EXERCISES), names
+
+
+@by_lesson
+def test_graded_cells_have_the_agreed_names(notebook):
+    """Answer cells are the agreed grade_ids and define the agreed names / 答题单元格的 grade_id 与定义的名称符合约定"""
+    nb = read(notebook)
+    answers = answer_cells(nb)
+    expected = EXERCISES[notebook.stem]
+    assert list(answers) == list(expected)
+    for grade_id, cell in answers.items():
+        defined = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        assert defined == [expected[grade_id]], f"{grade_id} defines {defined}"
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+    for grade_id in grading_cells(nb):
+        owner = re.sub(r"_test(_\d+)?$", "", grade_id)
+        assert owner in answers and owner != grade_id, f"{grade_id} belongs to no exercise / 不属于任何练习"
+
+
+@by_lesson
+def test_every_exercise_has_visible_and_hidden_tests(notebook):
+    """Each exercise is tested by a visible check and by hidden tests / 每个练习既有可见测试也有隐藏测试"""
+    nb = read(notebook)
+    for grade_id in answer_cells(nb):
+        sources = [c.source for g, c in grading_cells(nb).items() if re.fullmatch(rf"{grade_id}_test(_\d+)?", g)]
+        assert sources, f"{grade_id} has no test cell / 没有测试单元格"
+        visible = [s.split("### BEGIN HIDDEN TESTS")[0] for s in sources]
+        assert any(re.search(r"\bassert", v) for v in visible), f"{grade_id} has no visible test / 没有可见测试"
+        assert any("### BEGIN HIDDEN TESTS" in s and "### END HIDDEN TESTS" in s for s in sources), grade_id
+
+
+@by_lesson
+def test_first_code_cell_sets_up(notebook):
+    """The first code cell imports and seeds / 第一个代码单元格负责导入与设置随机种子"""
+    source = setup_cell(read(notebook)).source
+    assert "import" in source and "seed_everything(" in source
+
+
+@by_lesson
+def test_lesson_ends_with_summary_and_extra_exercises(notebook):
+    """The last Markdown pair holds the Summary / 小结 and the extra exercises / 最后一对 Markdown 是小结与拓展练习"""
+    markdown = [c.source for c in read(notebook).cells if c.cell_type == "markdown"]
+    english, chinese = markdown[-2], markdown[-1]
+    assert "## Summary" in english and "Extra exercises" in english
+    assert "## 小结" in chinese and "拓展练习" in chinese
+
+
+@by_lesson
+def test_outputs_are_stored_in_order_without_errors(notebook):
+    """Solutions were executed top to bottom, with errors only where tagged / 答案笔记本已从头到尾执行，只有带标签的单元格报错"""
+    code = [c for c in read(notebook).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "run `course execute` / 请运行 `course execute`"
+    for cell in code:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        tagged = RAISES_TAG in cell.metadata.get("tags", [])
+        assert bool(errors) == tagged, f"{cell.id}: error output {'missing' if tagged else 'unexpected'}"
+        stderr = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
+        assert "Glyph" not in stderr, f"{cell.id}: missing-glyph warning / 缺字警告"
+        if nbgrader_meta(cell).get("grade"):
+            # nbgrader gives 0 to a test cell with any stderr / nbgrader 对有 stderr 输出的测试单元格给 0 分
+            assert not cell.outputs, f"{cell.id}: a test cell printed something / 测试单元格有输出"

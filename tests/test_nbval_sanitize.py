@@ -1,0 +1,61 @@
+"""The nbval sanitize file replaces exactly what legitimately varies / nbval 清理文件只替换合理变化的内容。"""
+
+import re
+
+import pytest
+from lesson_cells import ROOT
+
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+
+
+def patterns() -> list[tuple[str, str]]:
+    """(regex, replacement) pairs, parsed the way nbval parses them."""
+    from nbval.plugin import get_sanitize_patterns
+
+    return get_sanitize_patterns(SANITIZE.read_text(encoding="utf-8"))
+
+
+def sanitize(text: str) -> str:
+    for regex, replacement in patterns():
+        text = re.sub(regex, replacement, text)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("<Figure at 0x7f3a2c1b9d50>", "<Figure at 0x7ff0012345ab>"),
+        ('File /tmp/ipykernel_4242/1234567.py:3', 'File /tmp/ipykernel_17/98.py:3'),
+        ("/work/a/.venv/lib/python3.11/site-packages/torch/x.py", "/home/b/env/lib/python3.11/site-packages/torch/x.py"),
+        ("tensor([1., 2.], device='cuda:0')", "tensor([1., 2.])"),
+        ("device(type='cuda', index=0)", "device(type='cpu')"),
+        ("torch.cuda.FloatTensor", "torch.FloatTensor"),
+        ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All ...\nloss 1.0", "loss 1.0"),
+    ],
+    ids=["address", "ipykernel-path", "site-packages", "cuda-suffix", "cuda-device", "cuda-type", "tcp-warning"],
+)
+def test_legitimate_differences_vanish(first, second):
+    """Outputs differing only in what may vary compare equal / 只在可变部分不同的输出比较结果相等"""
+    assert sanitize(first) == sanitize(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("  99    1942.5981", "  99    1942.5982"),
+        ("tensor([1., 2.])", "tensor([1., 3.])"),
+        ("tensor([1., 2.], dtype=torch.float64)", "tensor([1., 2.])"),
+        ("RuntimeError: one of the variables ... is at version 1; expected version 0", "RuntimeError: ... is at version 2; expected version 0"),
+    ],
+    ids=["loss", "values", "dtype", "error-version"],
+)
+def test_real_differences_remain(first, second):
+    """A changed number, dtype or message still fails nbval / 数值、dtype 或信息的变化仍会让 nbval 失败"""
+    assert sanitize(first) != sanitize(second)
+
+
+def test_every_rule_is_read_by_nbval():
+    """nbval needs `replace: ` with its space even when empty; a stripped line drops the rule silently.
+    即使替换为空，nbval 也需要带空格的 `replace: `；行尾空格被删掉时该规则会被悄悄忽略。"""
+    text = SANITIZE.read_text(encoding="utf-8")
+    assert len(patterns()) == text.count("\nregex: ") == text.count("\n[")
