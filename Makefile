@@ -30,8 +30,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
+# JupyterLab refuses root unless told; containers and CI often are root / 容器与 CI 常以 root 运行
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(ARGS)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
