@@ -48,3 +48,14 @@ def grading_cells_of(nb, answer_id: str) -> list[nbformat.NotebookNode]:
 def setup_cell(nb) -> nbformat.NotebookNode:
     """The lesson's first code cell, which does the set-up."""
     return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def context_cells(nb) -> list[nbformat.NotebookNode]:
+    """What graded tests may rely on, in notebook order: answer cells and locked nbgrader cells (such as data)."""
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and not nbgrader_meta(c).get("grade")
+        and (nbgrader_meta(c).get("solution") or nbgrader_meta(c).get("locked"))
+    ]

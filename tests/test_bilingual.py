@@ -110,6 +110,8 @@ def test_exercise_prompts_are_bilingual(notebook):
     for cell in read(notebook).cells:
         if nbgrader_meta(cell).get("solution"):
             docs = [ast.get_docstring(n) for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+            if not docs:  # a cell that fills in data: its first comment is the prompt / 填写数据的单元格：第一行注释就是提示
+                docs = [line for line in cell.source.splitlines() if line.startswith("# ")][:1]
             assert docs and all(d and CJK.search(d) and " / " in d for d in docs), f"{cell.id}: prompt not bilingual / 提示不是双语的"
 
 

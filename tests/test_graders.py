@@ -9,10 +9,19 @@ import contextlib
 import importlib
 import sys
 import types
+import warnings
 
 import numpy as np
 import pytest
-from lesson_cells import SOLUTIONS, answer_cells, grading_cells_of, lesson_notebooks, read, setup_cell
+from lesson_cells import (
+    SOLUTIONS,
+    answer_cells,
+    context_cells,
+    grading_cells_of,
+    lesson_notebooks,
+    read,
+    setup_cell,
+)
 
 LESSONS = {p.stem[:2]: p for p in lesson_notebooks(SOLUTIONS)}
 _MISSING = object()
@@ -30,9 +39,15 @@ def modules_restored():
     if "torch" in sys.modules:
         targets.append(sys.modules["torch"].Tensor)
     saved = [(target, dict(vars(target))) for target in targets]
+    torch = sys.modules.get("torch")
+    torch_state = (torch.is_grad_enabled(), torch.get_default_dtype()) if torch else None
     try:
         yield
     finally:
+        if torch_state:
+            # A wrong answer may leave grad mode off or another default dtype / 错误答案可能关闭梯度模式或改变默认 dtype
+            torch.set_grad_enabled(torch_state[0])
+            torch.set_default_dtype(torch_state[1])
         for target, attributes in saved:
             for key, value in attributes.items():
                 if vars(target).get(key, _MISSING) is not value:
@@ -46,23 +61,27 @@ def modules_restored():
 
 
 def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
-    """Run the set-up, all answers (this one replaced) and this exercise's tests; return the failures."""
+    """Run the set-up, the locked cells, all answers (this one replaced) and this exercise's tests; return the failures."""
     nb = read(notebook)
     namespace = {"__name__": "__main__"}
-    # Wrong answers may overflow; that is their failure, not a warning to report / 错误答案可能溢出，这属于失败本身
-    with modules_restored(), np.errstate(all="ignore"):
+    with modules_restored():
         exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
-        for answer_id, cell in answer_cells(nb).items():
-            source = answer_source if answer_id == grade_id else cell.source
-            exec(compile(source, f"<{answer_id}>", "exec"), namespace)
+        for cell in context_cells(nb):
+            meta = cell.metadata.get("nbgrader", {})
+            source = answer_source if meta.get("grade_id") == grade_id and meta.get("solution") else cell.source
+            exec(compile(source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
         failures = []
         tests = grading_cells_of(nb, grade_id)
         assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"
         for cell in tests:
-            try:
-                exec(compile(cell.source, f"<{cell.metadata.nbgrader.grade_id}>", "exec"), namespace)
-            except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
-                failures.append(f"{type(error).__name__}: {error}")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    exec(compile(cell.source, f"<{cell.metadata.nbgrader.grade_id}>", "exec"), namespace)
+                except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
+                    failures.append(f"{type(error).__name__}: {error}")
+            # nbgrader gives 0 to a test cell that wrote to stderr, and warnings go there / 测试单元格写 stderr 即得 0 分
+            failures.extend(f"warning on stderr: {w.message}" for w in caught)
     return failures
 
 

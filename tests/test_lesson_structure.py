@@ -29,6 +29,26 @@ EXERCISES = {
         "ex01_best_cubic": "best_cubic",
         "ex01_stable_lr": "max_stable_lr",
     },
+    "02_tensors_and_cuda": {
+        "ex02_fit_tensor": "fit_tensor",
+        "ex02_gather": "gather_loops",
+        "ex02_shares_storage": "shares_storage",
+        "ex02_default_dtype": "default_dtype",
+    },
+    "03_autograd": {
+        "ex03_fit_autograd": "fit_autograd",
+        "ex03_derivative": "derivative",
+    },
+    "04_inplace_and_leaf_errors": {
+        "ex04_predict_errors": "predictions",
+        "ex04_sgd_step": "sgd_step_",
+        "ex04_softmax": "softmax",
+    },
+    "05_custom_autograd_functions": {
+        "ex05_legendre": "LegendrePolynomial3",
+        "ex05_fit_legendre": "fit_legendre",
+        "ex05_exp": "ExpFunction",
+    },
 }
 SOLUTION_NOTEBOOKS = lesson_notebooks(SOLUTIONS)
 by_lesson = pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS, ids=lambda p: p.stem)
@@ -41,6 +61,17 @@ def test_every_lesson_is_known():
     assert names == sorted(EXERCISES), names
 
 
+def defined_names(source: str) -> list[str]:
+    """Functions, classes and variables a cell defines at top level."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names.extend(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
 @by_lesson
 def test_graded_cells_have_the_agreed_names(notebook):
     """Answer cells are the agreed grade_ids and define the agreed names / 答题单元格的 grade_id 与定义的名称符合约定"""
@@ -49,8 +80,8 @@ def test_graded_cells_have_the_agreed_names(notebook):
     expected = EXERCISES[notebook.stem]
     assert list(answers) == list(expected)
     for grade_id, cell in answers.items():
-        defined = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
-        assert defined == [expected[grade_id]], f"{grade_id} defines {defined}"
+        defined = defined_names(cell.source)
+        assert sorted(set(defined)) == [expected[grade_id]], f"{grade_id} defines {defined}"
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
     for grade_id in grading_cells(nb):
         owner = re.sub(r"_test(_\d+)?$", "", grade_id)
@@ -99,3 +130,17 @@ def test_outputs_are_stored_in_order_without_errors(notebook):
         if nbgrader_meta(cell).get("grade"):
             # nbgrader gives 0 to a test cell with any stderr / nbgrader 对有 stderr 输出的测试单元格给 0 分
             assert not cell.outputs, f"{cell.id}: a test cell printed something / 测试单元格有输出"
+
+
+def test_snippet_fingerprint_matches_the_locked_cell():
+    """Lesson 04's hidden test pins SNIPPETS by a hash; it matches the locked cell / 第 04 课隐藏测试中的哈希与锁定单元格一致"""
+    import hashlib
+
+    nb = read(SOLUTIONS / "04_inplace_and_leaf_errors" / "04_inplace_and_leaf_errors.ipynb")
+    locked = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "snippets")
+    assert nbgrader_meta(locked).get("locked"), "the SNIPPETS cell must be locked / SNIPPETS 单元格必须锁定"
+    namespace = {}
+    exec(locked.source.split("\nfor label")[0], namespace)
+    fingerprint = hashlib.sha256(repr(sorted(namespace["SNIPPETS"].items())).encode()).hexdigest()
+    assert fingerprint in grading_cells(nb)["ex04_predict_errors_test"].source
+    assert len(namespace["SNIPPETS"]) >= 6

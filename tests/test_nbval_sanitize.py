@@ -31,8 +31,9 @@ def sanitize(text: str) -> str:
         ("device(type='cuda', index=0)", "device(type='cpu')"),
         ("torch.cuda.FloatTensor", "torch.FloatTensor"),
         ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All ...\nloss 1.0", "loss 1.0"),
+        ("deprecated. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/x.cpp:434.)", "deprecated. (Triggered internally at C:\\b\\torch\\x.cpp:12.)"),
     ],
-    ids=["address", "ipykernel-path", "site-packages", "cuda-suffix", "cuda-device", "cuda-type", "tcp-warning"],
+    ids=["address", "ipykernel-path", "site-packages", "cuda-suffix", "cuda-device", "cuda-type", "tcp-warning", "torch-source"],
 )
 def test_legitimate_differences_vanish(first, second):
     """Outputs differing only in what may vary compare equal / 只在可变部分不同的输出比较结果相等"""

@@ -1,0 +1,127 @@
+"""Answers to lesson 02's exercises that the graders must reject (WRONG) or accept (RIGHT).
+第 02 课练习中评分测试必须拒绝（WRONG）或接受（RIGHT）的答案。"""
+
+_FIT_HEAD = (
+    "def fit_tensor(x, y, w0, lr=1e-6, steps=2000):\n"
+    "    w = torch.as_tensor(w0, dtype=x.dtype).to(x.device).clone()\n"
+    "    losses = []\n"
+    "    for _ in range(steps):\n"
+    "        y_pred = w[0] + w[1] * x + w[2] * x**2 + w[3] * x**3\n"
+)
+_FIT_GRAD = "        g = 2.0 * (y_pred - y)\n        grad = torch.stack([(g * x**k).sum() for k in range(4)])\n"
+
+WRONG = {
+    "ex02_fit_tensor": {
+        "loss_after_update": _FIT_HEAD + _FIT_GRAD + "        w = w - lr * grad\n"
+        "        losses.append(((w[0] + w[1] * x + w[2] * x**2 + w[3] * x**3 - y) ** 2).sum().item())\n    return w, losses\n",
+        "losses_are_tensors": _FIT_HEAD + "        losses.append(((y_pred - y) ** 2).sum())\n" + _FIT_GRAD
+        + "        w = w - lr * grad\n    return w, losses\n",
+        "always_float64": _FIT_HEAD.replace("dtype=x.dtype", "dtype=torch.float64")
+        + "        losses.append(((y_pred - y) ** 2).sum().item())\n" + _FIT_GRAD + "        w = w - lr * grad\n    return w, losses\n",
+        "mutates_w0": _FIT_HEAD.replace(".to(x.device).clone()", ".to(x.device)")
+        + "        losses.append(((y_pred - y) ** 2).sum().item())\n" + _FIT_GRAD + "        w -= lr * grad\n    return w, losses\n",
+        "uses_autograd": (
+            "def fit_tensor(x, y, w0, lr=1e-6, steps=2000):\n"
+            "    w = torch.as_tensor(w0, dtype=x.dtype).to(x.device).clone().requires_grad_()\n    losses = []\n"
+            "    for _ in range(steps):\n        loss = ((w[0] + w[1] * x + w[2] * x**2 + w[3] * x**3 - y) ** 2).sum()\n"
+            "        losses.append(loss.item())\n        loss.backward()\n"
+            "        with torch.no_grad():\n            w -= lr * w.grad\n        w.grad = None\n    return w.detach(), losses\n"
+        ),
+        "missing_factor_2": _FIT_HEAD + "        losses.append(((y_pred - y) ** 2).sum().item())\n"
+        + _FIT_GRAD.replace("2.0 * ", "") + "        w = w - lr * grad\n    return w, losses\n",
+        "numpy_weights": _FIT_HEAD + "        losses.append(((y_pred - y) ** 2).sum().item())\n" + _FIT_GRAD
+        + "        w = w - lr * grad\n    return w.cpu().numpy(), losses\n",
+    },
+    "ex02_gather": {
+        "ignores_dim": (
+            "def gather_loops(input, dim, index):\n    out = torch.empty(index.shape, dtype=input.dtype, device=input.device)\n"
+            "    for i in range(index.shape[0]):\n        for j in range(index.shape[1]):\n            for k in range(index.shape[2]):\n"
+            "                out[i, j, k] = input[int(index[i, j, k]), j, k]\n    return out\n"
+        ),
+        "swapped_loop_indices": (
+            "def gather_loops(input, dim, index):\n    dim = dim % 3\n"
+            "    out = torch.empty(index.shape, dtype=input.dtype, device=input.device)\n"
+            "    for i in range(index.shape[0]):\n        for j in range(index.shape[1]):\n            for k in range(index.shape[2]):\n"
+            "                position = [i, k, j] if dim == 0 else [i, j, k]\n                position[dim] = int(index[i, j, k])\n"
+            "                out[i, j, k] = input[tuple(position)]\n    return out\n"
+        ),
+        "negative_dim_unhandled": (
+            "def gather_loops(input, dim, index):\n    out = torch.empty(index.shape, dtype=input.dtype, device=input.device)\n"
+            "    for i in range(index.shape[0]):\n        for j in range(index.shape[1]):\n            for k in range(index.shape[2]):\n"
+            "                position = [i, j, k]\n                position[min(dim, 2) if dim >= 0 else 0] = int(index[i, j, k])\n"
+            "                out[i, j, k] = input[tuple(position)]\n    return out\n"
+        ),
+        "calls_gather": "def gather_loops(input, dim, index):\n    return torch.gather(input, dim, index).clone()\n",
+        "calls_take_along_dim": "def gather_loops(input, dim, index):\n    return torch.take_along_dim(input, index, dim)\n",
+        "float_output": (
+            "def gather_loops(input, dim, index):\n    dim = dim % 3\n"
+            "    out = torch.empty(index.shape, dtype=torch.float64, device=input.device)\n"
+            "    for i in range(index.shape[0]):\n        for j in range(index.shape[1]):\n            for k in range(index.shape[2]):\n"
+            "                position = [i, j, k]\n                position[dim] = int(index[i, j, k])\n"
+            "                out[i, j, k] = input[tuple(position)]\n    return out\n"
+        ),
+        "input_shaped_output": (
+            "def gather_loops(input, dim, index):\n    dim = dim % 3\n    out = torch.zeros_like(input)\n"
+            "    for i in range(index.shape[0]):\n        for j in range(index.shape[1]):\n            for k in range(index.shape[2]):\n"
+            "                position = [i, j, k]\n                position[dim] = int(index[i, j, k])\n"
+            "                out[i, j, k] = input[tuple(position)]\n    return out\n"
+        ),
+    },
+    "ex02_shares_storage": {
+        "data_ptr": "def shares_storage(a, b):\n    return a.data_ptr() == b.data_ptr()\n",
+        "equal_values": "def shares_storage(a, b):\n    return bool(torch.equal(a.flatten()[:1], b.flatten()[:1]))\n",
+        "identity": "def shares_storage(a, b):\n    return a is b\n",
+        "returns_tensor": "def shares_storage(a, b):\n    return torch.tensor(a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr())\n",
+        "same_shape": "def shares_storage(a, b):\n    return a.numel() == b.numel()\n",
+    },
+    "ex02_default_dtype": {
+        "no_restore_on_exception": (
+            "@contextlib.contextmanager\ndef default_dtype(dtype):\n    previous = torch.get_default_dtype()\n"
+            "    torch.set_default_dtype(dtype)\n    yield\n    torch.set_default_dtype(previous)\n"
+        ),
+        "restores_float32": (
+            "@contextlib.contextmanager\ndef default_dtype(dtype):\n    torch.set_default_dtype(dtype)\n"
+            "    try:\n        yield\n    finally:\n        torch.set_default_dtype(torch.float32)\n"
+        ),
+        "never_restores": "@contextlib.contextmanager\ndef default_dtype(dtype):\n    torch.set_default_dtype(dtype)\n    yield\n",
+        "not_a_context_manager": "def default_dtype(dtype):\n    torch.set_default_dtype(dtype)\n",
+        "int_accepted_silently": (
+            "@contextlib.contextmanager\ndef default_dtype(dtype):\n    previous = torch.get_default_dtype()\n"
+            "    try:\n        torch.set_default_dtype(dtype)\n    except TypeError:\n        pass\n"
+            "    try:\n        yield\n    finally:\n        torch.set_default_dtype(previous)\n"
+        ),
+    },
+}
+
+RIGHT = {
+    "ex02_fit_tensor": {
+        "per_coefficient": _FIT_HEAD + "        losses.append(float(((y_pred - y) ** 2).sum()))\n" + _FIT_GRAD
+        + "        w = w - lr * grad\n    return w, losses\n",
+    },
+    "ex02_gather": {
+        "index_arithmetic": (
+            "def gather_loops(input, dim, index):\n    d = dim + 3 if dim < 0 else dim\n"
+            "    out = input.new_empty(index.shape)\n    for i, j, k in __import__('itertools').product(*map(range, index.shape)):\n"
+            "        where = {0: (index[i, j, k], j, k), 1: (i, index[i, j, k], k), 2: (i, j, index[i, j, k])}[d]\n"
+            "        out[i, j, k] = input[tuple(int(v) for v in where)]\n    return out\n"
+        ),
+    },
+    "ex02_shares_storage": {
+        "storage_of_base": (
+            "def shares_storage(a, b):\n    base_a = a if a._base is None else a._base\n    base_b = b if b._base is None else b._base\n"
+            "    return base_a.untyped_storage().data_ptr() == base_b.untyped_storage().data_ptr()\n"
+        ),
+    },
+    "ex02_default_dtype": {
+        "class_based": (
+            "class default_dtype:\n    def __init__(self, dtype):\n        if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):\n"
+            "            raise TypeError('floating dtype needed / 需要浮点 dtype')\n        self.dtype = dtype\n"
+            "    def __enter__(self):\n        self.previous = torch.get_default_dtype()\n        torch.set_default_dtype(self.dtype)\n"
+            "    def __exit__(self, *exc):\n        torch.set_default_dtype(self.previous)\n        return False\n"
+        ),
+        "relies_on_torch_type_check": (
+            "@contextlib.contextmanager\ndef default_dtype(dtype):\n    previous = torch.get_default_dtype()\n"
+            "    torch.set_default_dtype(dtype)\n    try:\n        yield\n    finally:\n        torch.set_default_dtype(previous)\n"
+        ),
+    },
+}
