@@ -2,14 +2,25 @@
 
     course release              regenerate notebooks/ from solutions/ / 由 solutions/ 重新生成 notebooks/
     course execute [LESSON...]  re-run solutions and store their outputs / 重新运行答案笔记本并保存输出
+    course check NOTEBOOK       a learner's self-check with the visible tests / 学生用可见测试自查
+    course grade SUBMITTED      grade submissions safely into the gradebook / 安全地评阅提交并写入成绩库
 """
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
+import nbformat
 from nbclient.exceptions import CellExecutionError
 
+from helpers.grade_batch import GradeOptions, grade_all, parse_shard
+from helpers.grading import InvalidSubmission, Lesson, build_graded_notebook, read_submission, score_notebook
+from helpers.notebook_runner import prepare_scratch, run_cells
 from helpers.outputs import refresh_outputs
 from helpers.release import RELEASE_DIR, SOURCE_DIR, ReleaseError, find_lessons, generate_release
 
@@ -60,6 +71,93 @@ def _execute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    notebook = Path(args.notebook).resolve()
+    if not notebook.is_file():
+        print(f"no such notebook: {args.notebook} / 没有这个笔记本：{args.notebook}", file=sys.stderr)
+        return 2
+    try:
+        root = find_course_root(notebook.parent)
+    except SystemExit:  # a learner's copy outside the course: use the course we are in / 课程之外的副本：使用当前所在的课程
+        root = find_course_root(Path.cwd())
+    lessons = find_lessons(root)
+    if notebook.stem not in lessons:
+        print(
+            f"{notebook.name} is not a lesson notebook; lessons: {', '.join(lessons)} / "
+            f"{notebook.name} 不是课程笔记本；课程有：{'、'.join(lessons)}",
+            file=sys.stderr,
+        )
+        return 2
+    release_path = root / RELEASE_DIR / notebook.stem / notebook.name
+    release = nbformat.read(release_path, as_version=4)
+    # Visible tests only: the released notebook is the template / 只用可见测试：以学生版笔记本为模板
+    lesson = Lesson.from_notebook(notebook.stem, release_path)
+    every_id = set().union(*(Lesson.from_notebook(n, root / SOURCE_DIR / n / f"{n}.ipynb").exercises for n in lessons))
+    try:
+        submission = read_submission(notebook, lesson, every_id)
+    except InvalidSubmission as error:
+        print(f"cannot check {notebook.name}: {error} / 无法检查 {notebook.name}", file=sys.stderr)
+        return 2
+    graded = build_graded_notebook(release, submission)
+    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
+        scratch = Path(scratch) / "work"
+        shutil.copytree(notebook.parent, scratch, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        prepare_scratch(scratch)
+        problems = run_cells(graded, scratch, timeout=args.timeout, sandboxed=False)
+    results = score_notebook(lesson, graded, problems)
+    for r in results:
+        mark = "✓" if r.status == "ok" else "✗"
+        verdict = "passed / 通过" if r.status == "ok" else f"{r.status} / 未通过: {r.message}"
+        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {verdict}")
+    passed = sum(r.status == "ok" for r in results)
+    score, total = sum(r.score for r in results), sum(r.max_score for r in results)
+    print(
+        f"{passed}/{len(results)} exercises pass their visible tests, {score:g}/{total:g} points; hidden tests run at grading. / "
+        f"{passed}/{len(results)} 个练习通过了可见测试，得分 {score:g}/{total:g}；评分时还会运行隐藏测试。"
+    )
+    return 0 if passed == len(results) else 1
+
+
+def _grade(args: argparse.Namespace) -> int:
+    root = find_course_root(Path.cwd())
+    submitted = Path(args.submitted)
+    if not submitted.is_dir():
+        print(f"no such folder: {submitted} / 没有这个目录：{submitted}", file=sys.stderr)
+        return 2
+    try:
+        shard = parse_shard(args.shard)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.jobs < 1 or args.timeout < 1:
+        print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
+        return 2
+    options = GradeOptions(
+        submitted=submitted.resolve(),
+        course_root=root,
+        out=Path(args.out).resolve() if args.out else None,
+        feedback=Path(args.feedback).resolve() if args.feedback else None,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        db_url=args.db_url,
+        shard=shard,
+    )
+    started = time.perf_counter()
+    try:
+        graded = grade_all(options, log=lambda line: print(line, file=sys.stderr))
+    except ReleaseError as error:
+        print(f"the gradebook could not be prepared / 无法准备成绩库:\n{error}", file=sys.stderr)
+        return 1
+    statuses = Counter(r.status for _, _, rows in graded for r in rows)
+    print(
+        f"graded {len(graded)} submissions in {time.perf_counter() - started:.1f} s; exercises by status: {dict(statuses)} / "
+        f"用时 {time.perf_counter() - started:.1f} 秒评阅了 {len(graded)} 份提交；各状态的练习数：{dict(statuses)}"
+    )
+    if options.out:
+        print(f"grades / 成绩: {options.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Instructor tools of the course / 课程的教师工具")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -73,6 +171,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     execute.add_argument("lessons", nargs="*", metavar="LESSON", help="default: every lesson / 默认：所有课程")
     execute.set_defaults(run=_execute)
+    check = commands.add_parser(
+        "check", help="run a notebook's visible tests, as the grader would / 像评分程序一样运行笔记本的可见测试"
+    )
+    check.add_argument("notebook", metavar="NOTEBOOK")
+    check.add_argument("--timeout", type=int, default=120, help="seconds per cell / 每个单元格的秒数")
+    check.set_defaults(run=_check)
+    grade = commands.add_parser(
+        "grade", help="grade SUBMITTED/<student>/<lesson>/<lesson>.ipynb / 评阅 SUBMITTED/<学生>/<课程>/<课程>.ipynb"
+    )
+    grade.add_argument("submitted", metavar="SUBMITTED")
+    grade.add_argument("--out", help="CSV of grades, one row per exercise / 成绩 CSV，每个练习一行")
+    grade.add_argument("--feedback", help="folder for HTML feedback / HTML 反馈的目录")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once / 同时评阅的提交数")
+    grade.add_argument("--timeout", type=int, default=60, help="seconds per cell / 每个单元格的秒数")
+    grade.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
+    grade.add_argument("--shard", default="1/1", help="grade shard K of N of the students / 只评阅第 K/N 份学生")
+    grade.set_defaults(run=_grade)
     return parser
 
 

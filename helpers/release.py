@@ -49,7 +49,26 @@ def generate_release(course_root: Path, release_dir: Path | None = None) -> list
     """
     course_root = Path(course_root).resolve()
     release_dir = Path(release_dir) if release_dir is not None else course_root / RELEASE_DIR
-    lessons = find_lessons(course_root)
+    with _scratch_course(course_root) as scratch:
+        _generate(scratch, find_lessons(course_root), f"sqlite:///{scratch / 'gradebook.db'}")
+        if release_dir.exists():
+            shutil.rmtree(release_dir)
+        shutil.copytree(scratch / RELEASE_DIR, release_dir)
+    return sorted(release_dir.glob("*/*.ipynb"))
+
+
+def record_lessons(course_root: Path, db_url: str, lessons: list[str]) -> None:
+    """Record ``lessons`` (their graded cells and points) in the gradebook at ``db_url``, as
+    ``nbgrader generate_assignment`` does; the course's files are left alone.
+
+    像 nbgrader generate_assignment 一样把各课（评分单元格与分值）记录到成绩库中，不改动课程文件。
+    """
+    with _scratch_course(Path(course_root).resolve()) as scratch:
+        _generate(scratch, lessons, db_url)
+
+
+@contextlib.contextmanager
+def _scratch_course(course_root: Path):
     with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
         scratch = Path(scratch)
         shutil.copy2(course_root / CONFIG_FILE, scratch / CONFIG_FILE)
@@ -58,19 +77,16 @@ def generate_release(course_root: Path, release_dir: Path | None = None) -> list
             scratch / SOURCE_DIR,
             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
         )
-        api = NbGraderAPI(config=_load_config(scratch))
-        for lesson in lessons:
-            with environment_tools_on_path():
-                result = api.generate_assignment(lesson, force=True)
-            if not result["success"]:
-                raise ReleaseError(
-                    f"nbgrader could not generate lesson {lesson} / nbgrader 无法生成第 {lesson} 课：\n{result['log']}"
-                )
-        generated = scratch / RELEASE_DIR
-        if release_dir.exists():
-            shutil.rmtree(release_dir)
-        shutil.copytree(generated, release_dir)
-    return sorted(release_dir.glob("*/*.ipynb"))
+        yield scratch
+
+
+def _generate(scratch: Path, lessons: list[str], db_url: str) -> None:
+    api = NbGraderAPI(config=_load_config(scratch, db_url))
+    for lesson in lessons:
+        with environment_tools_on_path():
+            result = api.generate_assignment(lesson, force=True)
+        if not result["success"]:
+            raise ReleaseError(f"nbgrader could not generate lesson {lesson} / nbgrader 无法生成第 {lesson} 课：\n{result['log']}")
 
 
 @contextlib.contextmanager
@@ -87,8 +103,8 @@ def environment_tools_on_path():
         os.environ["PATH"] = previous
 
 
-def _load_config(course_root: Path):
+def _load_config(course_root: Path, db_url: str):
     config = PyFileConfigLoader(CONFIG_FILE, path=str(course_root)).load_config()
     config.CourseDirectory.root = str(course_root)
-    config.CourseDirectory.db_url = f"sqlite:///{course_root / 'gradebook.db'}"
+    config.CourseDirectory.db_url = db_url
     return config

@@ -1,0 +1,92 @@
+"""Stock ``nbgrader autograde`` against ``course grade`` on the same 20 submissions of lesson 01.
+在同样 20 份第 01 课提交上比较原生 ``nbgrader autograde`` 与 ``course grade``。
+
+    .venv/bin/python benchmarks/grading.py [--submissions 20] [--jobs N]
+
+Half the generated submissions are the solution, the others carry plausible wrong answers from
+tests/answers/lesson01.py. Both graders run in one throwaway course; the script checks that their
+scores agree, then prints both wall times and their ratio.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from answers.lesson01 import WRONG  # noqa: E402
+
+from helpers.grading import nbgrader_meta  # noqa: E402
+
+LESSON = "01_numpy_gradient_descent"
+
+
+def make_submissions(submitted: Path, count: int) -> None:
+    solution = nbformat.read(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    wrong = [(grade_id, source) for grade_id, answers in WRONG.items() for source in answers.values()]
+    for i in range(count):
+        nb = nbformat.from_dict(solution)
+        if i % 2:
+            grade_id, source = wrong[(i // 2) % len(wrong)]
+            for cell in nb.cells:
+                if nbgrader_meta(cell).get("grade_id") == grade_id:
+                    cell.source = source
+        target = submitted / f"student{i:02d}" / LESSON
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{LESSON}.ipynb")
+
+
+def scores_from(db_url: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gradebook:
+        return {s.student.id: s.score for s in gradebook.assignment_submissions(LESSON)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as scratch:
+        course = Path(scratch) / "course"
+        course.mkdir()
+        shutil.copy(ROOT / "nbgrader_config.py", course)
+        for folder in ("solutions", "notebooks", "helpers"):
+            shutil.copytree(ROOT / folder, course / folder)
+        make_submissions(course / "submitted", args.submissions)
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LESSON, "--force"], cwd=course, env=env,
+                       check=True, capture_output=True)
+
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", LESSON], cwd=course, env=env, check=True, capture_output=True)
+        stock = time.perf_counter() - started
+        stock_scores = scores_from(f"sqlite:///{course / 'gradebook.db'}")
+
+        course_db = f"sqlite:///{Path(scratch) / 'course-grade.db'}"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "helpers.course", "grade", str(course / "submitted"), "--jobs", str(args.jobs),
+                        "--db-url", course_db], cwd=course, env=env, check=True, capture_output=True)
+        ours = time.perf_counter() - started
+        our_scores = scores_from(course_db)
+
+    if stock_scores != our_scores:
+        print(f"scores differ / 分数不一致:\n  nbgrader autograde: {stock_scores}\n  course grade:       {our_scores}")
+        return 1
+    print(f"{args.submissions} submissions of {LESSON}; scores agree / 分数一致: {sorted(stock_scores.values())}")
+    print(f"nbgrader autograde (serial): {stock:6.1f} s")
+    print(f"course grade --jobs {args.jobs}:     {ours:6.1f} s")
+    print(f"speed-up / 加速比: {stock / ours:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

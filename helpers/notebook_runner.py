@@ -1,0 +1,126 @@
+"""Execute a graded notebook cell by cell in a fresh, possibly sandboxed kernel / 在新的（可能带沙箱的）内核中逐个执行单元格。
+
+A cell that runs past the timeout is interrupted and the next cells still run; if the kernel
+ignores the interrupt or dies (``os._exit``, the memory limit, a crash), the cells it could not run
+are reported, never the whole batch.
+超时的单元格会被中断，后续单元格继续执行；内核无法中断或崩溃时，报告未能执行的单元格，而不会让整批评阅失败。
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from helpers.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_available
+
+KERNEL_NAME = "course-sandbox"
+# Seconds a kernel gets to answer after an interrupt / 中断之后内核作出响应的时限（秒）
+RESPONSIVE_SECONDS = 10
+
+
+def prepare_scratch(scratch: Path, uid: int | None = None, matplotlib_cache: Path | None = None) -> None:
+    """Folders the kernel may write to, owned by its user / 内核可以写入的目录，归内核用户所有。"""
+    for sub in ("tmp", ".matplotlib", ".ipython", ".runtime"):
+        (scratch / sub).mkdir(parents=True, exist_ok=True)
+    if matplotlib_cache is not None and matplotlib_cache.is_dir():
+        for cached in matplotlib_cache.glob("fontlist-*.json"):
+            (scratch / ".matplotlib" / cached.name).write_bytes(cached.read_bytes())
+    if uid is not None and sandbox_available():
+        os.chown(scratch, uid, uid)
+        os.chmod(scratch, 0o700)
+
+
+def run_cells(
+    nb, scratch: Path, *, timeout: int, uid: int = 0, view: tuple = ((), (), ()), limits: Limits | None = None,
+    sandboxed: bool = True,
+) -> dict[str, tuple[str, str]]:
+    """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: (status, message)}
+    for cells that timed out or could not run.
+
+    在以 scratch 为工作目录的内核中原地执行 nb；返回超时或未能执行的单元格 {单元格 id: (状态, 信息)}。
+    """
+    spec_root = scratch.parent / f"{scratch.name}-kernelspec"
+    spec_dir = spec_root / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    covered, exposed, hidden = view
+    spec = SandboxSpec(str(scratch), uid, list(covered), list(exposed), list(hidden), limits or Limits())
+    argv = kernel_argv(spec, spec_root / "sandbox.json", sandboxed)
+    (spec_dir / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "course sandbox", "language": "python", "interrupt_mode": "message"})
+    )
+    km = AsyncKernelManager(
+        kernel_name=KERNEL_NAME,
+        kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)]),
+        transport="ipc",
+        ip=str(scratch / "k"),
+        connection_file=str(scratch / "connection.json"),
+    )
+    return asyncio.run(_run(nb, km, scratch, timeout))
+
+
+async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int) -> dict[str, tuple[str, str]]:
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, record_timing=False, interrupt_on_timeout=False)
+    problems: dict[str, tuple[str, str]] = {}
+    current = 0  # the cell running now: if the kernel dies, it did not pass / 正在运行的单元格：内核崩溃时它不算通过
+    try:
+        async with client.async_setup_kernel(env=kernel_environment(scratch), cwd=str(scratch)):
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                current = index
+                try:
+                    await client.async_execute_cell(cell, index)
+                except CellTimeoutError:
+                    problems[cell.id] = ("timeout", f"the cell ran over {timeout} s / 单元格运行超过 {timeout} 秒")
+                    if not await _interrupted(client, km):
+                        _skip_rest(nb, index + 1, problems, "timeout", "the kernel did not stop after a timeout / 超时后内核未能停止")
+                        break
+    except DeadKernelError:
+        _skip_rest(nb, current, problems, "error", "the kernel died (exit, memory limit or crash) / 内核已退出（退出、内存限制或崩溃）")
+    except RuntimeError as error:  # the kernel never started / 内核未能启动
+        _skip_rest(nb, current, problems, "error", f"the kernel did not start / 内核未能启动: {error}")
+    finally:
+        await _stop(km)
+    return problems
+
+
+async def _interrupted(client: NotebookClient, km: AsyncKernelManager) -> bool:
+    """Interrupt the kernel and check that it answers again / 中断内核并确认它重新响应。"""
+    try:
+        await km.interrupt_kernel()
+        probe = client.kc.execute("pass", store_history=False)
+        deadline = asyncio.get_running_loop().time() + RESPONSIVE_SECONDS
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            reply = await client.kc.get_shell_msg(timeout=max(remaining, 0.01))
+            if reply["parent_header"].get("msg_id") == probe:
+                return True
+    except Exception:  # no answer in time: the kernel is stuck / 未及时响应：内核卡住了
+        return False
+
+
+def _skip_rest(nb, start: int, problems: dict, status: str, message: str) -> None:
+    for cell in nb.cells[start:]:
+        if cell.cell_type == "code":
+            problems.setdefault(cell.id, (status, message))
+
+
+async def _stop(km: AsyncKernelManager) -> None:
+    """Stop the kernel whatever state it is in; killing the sandbox ends all its processes.
+    无论内核处于什么状态都将其停止；杀死沙箱会结束其中所有进程。"""
+    try:
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+    except Exception:  # already dead, or its sockets are gone / 已经退出，或其套接字已不存在
+        process = getattr(km.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    with contextlib.suppress(Exception):
+        await km.cleanup_resources()

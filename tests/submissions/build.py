@@ -1,0 +1,194 @@
+"""Build a ``submitted/`` folder of good, bad and cheating submissions for tests/test_course_grade.py.
+为 tests/test_course_grade.py 构造包含正常、错误与作弊提交的 submitted/ 目录。"""
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from helpers.grading import nbgrader_meta
+
+L01 = "01_numpy_gradient_descent"
+L04 = "04_inplace_and_leaf_errors"
+
+
+def notebook(root: Path, folder: str, lesson: str):
+    return nbformat.read(root / folder / lesson / f"{lesson}.ipynb", as_version=4)
+
+
+def with_answers(nb, **sources):
+    """``nb`` with the answer cells named in ``sources`` replaced / 替换指定的答题单元格。"""
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in sources and not nbgrader_meta(cell).get("grade"):
+            cell.source = sources[grade_id]
+    return nb
+
+
+def save(submitted: Path, student: str, lesson: str, nb_or_bytes) -> Path:
+    target = submitted / student / lesson / f"{lesson}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(nb_or_bytes, bytes):
+        target.write_bytes(nb_or_bytes)
+    else:
+        nbformat.write(nb_or_bytes, target)
+    return target
+
+
+# An answer that is right only if the sandbox held: it tries to reach what a kernel must not.
+# 只有沙箱有效时才正确的答案：它尝试访问内核不应访问的东西。
+PROBE_PREDICT = '''
+import os, socket, sqlite3
+leaks = []
+for path in {private!r}:
+    try:
+        with open(path, "rb") as handle:
+            handle.read(10)
+        leaks.append("read " + path)
+    except OSError:
+        pass
+for path in {writable!r}:
+    try:
+        with open(path, "w") as handle:
+            handle.write("pwned")
+        leaks.append("wrote " + path)
+    except OSError:
+        pass
+try:
+    db = sqlite3.connect({gradebook!r})
+    db.execute("UPDATE grade SET auto_score = 1000")
+    db.commit()
+    leaks.append("gradebook")
+except Exception:
+    pass
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1)
+    leaks.append("network")
+except OSError as error:
+    if "unreachable" not in str(error).lower() and error.errno not in (101, 99):
+        leaks.append("network? " + str(error))
+try:
+    import subprocess
+    subprocess.run(["git", "-C", {course!r}, "show", "HEAD:solutions/{lesson}/{lesson}.ipynb"], check=True, capture_output=True)
+    leaks.append("git")
+except Exception:
+    pass
+def predict(x, w):
+    a, b, c, d = w
+    if leaks:
+        return x * 0 + len(leaks)
+    return a + b * x + c * x**2 + d * x**3
+'''
+
+
+def build(root: Path, submitted: Path, gradebook: Path) -> dict[str, str]:
+    """Write every case into ``submitted``; return {student: what the case is}."""
+    cases = {}
+    solution01, release01 = notebook(root, "solutions", L01), notebook(root, "notebooks", L01)
+
+    save(submitted, "full_marks", L01, solution01)
+    save(submitted, "full_marks", L04, notebook(root, "solutions", L04))
+    cases["full_marks"] = "the solutions of lessons 01 and 04"
+
+    save(submitted, "untouched", L01, release01)
+    cases["untouched"] = "the student notebook as released"
+
+    # Tests edited, deleted, turned into Markdown, retagged; answers right / 测试被修改、删除、转成 Markdown、改标签；答案正确
+    tampered = notebook(root, "solutions", L01)
+    kept = []
+    for cell in tampered.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade_id") == "ex01_predict_test":
+            cell.source = "pass"
+        elif meta.get("grade_id") == "ex01_loss_test":
+            continue
+        elif meta.get("grade_id") == "ex01_fit_test":
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+            cell.cell_type = "markdown"
+        elif meta.get("grade_id") == "ex01_best_cubic_test":
+            meta["grade"] = False
+        kept.append(cell)
+    tampered.cells = kept
+    save(submitted, "tampered_right", L01, tampered)
+    cases["tampered_right"] = "right answers, tampered test cells: still full marks"
+
+    stubbed_tests = notebook(root, "notebooks", L01)
+    for cell in stubbed_tests.cells:
+        if nbgrader_meta(cell).get("grade"):
+            cell.source = "pass"
+    save(submitted, "tampered_empty", L01, stubbed_tests)
+    cases["tampered_empty"] = "no answers, every test replaced by pass: 0"
+
+    spoof = with_answers(
+        notebook(root, "notebooks", L01),
+        ex01_predict=(
+            "class Anything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(np.shape(other), dtype=bool)\n"
+            "def predict(x, w):\n    return np.zeros_like(x).view(Anything)\n"
+        ),
+        ex01_loss=(
+            "class Liar(float):\n    def __eq__(self, other):\n        return True\n    __hash__ = float.__hash__\n"
+            "def sum_squared_error(y_pred, y):\n    return Liar(0.0)\n"
+        ),
+        ex01_gradients=(
+            "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+            "import helpers.checks\nhelpers.checks.assert_close = lambda *a, **k: None\n"
+            "helpers.checks.assert_shape = lambda *a, **k: None\n"
+            "def gradients(x, y, w):\n    return np.zeros(4)\n"
+        ),
+        ex01_fit="assert_close = assert_shape = lambda *a, **k: None\ndef fit(x, y, w0, lr=1e-6, steps=2000):\n    return np.zeros(4), [0.0] * steps\n",
+        ex01_best_cubic=(
+            "class Pretender:\n    shape = (4,)\n    def __array__(self, dtype=None, copy=None):\n"
+            "        return np.array([1.0, -2.0, 0.0, 0.5])\n    def __eq__(self, other):\n        return True\n"
+            "def best_cubic(x, y):\n    return Pretender()\n"
+        ),
+        ex01_stable_lr=(
+            "import helpers.checks as hc\nhc._REAL_SCALARS = frozenset([str])\nhc._type = lambda value: float\n"
+            "def max_stable_lr(x):\n    return '0.25'\n"
+        ),
+    )
+    save(submitted, "spoofer", L01, spoof)
+    cases["spoofer"] = "__eq__/__array__ overrides, a subclass, patched allclose and helpers.checks: 0"
+
+    private = [str(root / "solutions" / L01 / f"{L01}.ipynb"), str(root / "tests" / "answers" / "lesson01.py"), str(gradebook),
+               str(submitted / "full_marks" / L01 / f"{L01}.ipynb"), "/etc/shadow", str(root / ".git" / "HEAD")]
+    writable = [str(root / "helpers" / "pwned.txt"), str(root / "pwned.txt"), "/tmp/pwned.txt",
+                str(submitted / "full_marks" / L01 / "pwned.txt")]
+    probe = PROBE_PREDICT.format(private=private, writable=writable, gradebook=str(gradebook), course=str(root), lesson=L01)
+    save(submitted, "intruder", L01, with_answers(notebook(root, "solutions", L01), ex01_predict=probe))
+    cases["intruder"] = "reads solutions, tests, gradebook, others' work; writes; network: predict stays right only if all fail"
+
+    # Bad files / 有问题的文件
+    save(submitted, "bad_json", L01, b'{"cells": [')
+    save(submitted, "nbformat3", L01, json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}).encode())
+    save(submitted, "empty_file", L01, b"")
+    save(submitted, "wrong_lesson", L01, notebook(root, "solutions", "02_tensors_and_cuda"))
+    extra = save(submitted, "extra_files", L01, notebook(root, "solutions", L01))
+    (extra.parent / "notes.txt").write_text("my notes")
+    (extra.parent / "data").mkdir()
+    (extra.parent / "data" / "big.bin").write_bytes(b"\0" * (60 * 2**20))
+    huge = notebook(root, "solutions", L01)
+    huge.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (100 * 2**20))]
+    save(submitted, "huge_output", L01, huge)
+    cases.update(bad_json="invalid JSON", nbformat3="an nbformat 3 notebook", empty_file="an empty file",
+                 wrong_lesson="lesson 02's notebook in lesson 01's folder", extra_files="extra files and a 60 MB data file",
+                 huge_output="a stored 100 MB output")
+
+    # Kernels that misbehave / 行为异常的内核
+    save(submitted, "infinite_loop", L01, with_answers(notebook(root, "solutions", L01),
+         ex01_predict="def predict(x, w):\n    a, b, c, d = w\n    return a + b * x + c * x**2 + d * x**3\nwhile True:\n    pass\n"))
+    save(submitted, "sys_exit", L01, with_answers(notebook(root, "solutions", L01),
+         ex01_stable_lr="import sys\nsys.exit(3)\n"))
+    save(submitted, "os_exit", L01, with_answers(notebook(root, "solutions", L01),
+         ex01_fit="import os\nos._exit(0)\n"))
+    save(submitted, "memory_hog", L01, with_answers(notebook(root, "solutions", L01),
+         ex01_best_cubic="hog = bytearray(64 * 2**30)\n"))
+    save(submitted, "fork_bomb", L01, with_answers(notebook(root, "solutions", L01),
+         ex01_stable_lr="import os\nchildren = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n            time.sleep(60)\n            os._exit(0)\n        children += 1\nexcept OSError:\n    pass\n"))
+    (submitted / "no_lesson_01").mkdir()
+    save(submitted, "no_lesson_01", L04, notebook(root, "notebooks", L04))
+    cases.update(infinite_loop="an infinite loop in an answer", sys_exit="sys.exit() in an answer", os_exit="os._exit() in an answer",
+                 memory_hog="allocates 64 GB", fork_bomb="forks until refused", no_lesson_01="only lesson 04 submitted")
+    shutil.rmtree(submitted / ".ipynb_checkpoints", ignore_errors=True)
+    return cases

@@ -1,0 +1,210 @@
+"""`course grade` and `course check` end to end, with real nbgrader, on the course's own lessons.
+用真实的 nbgrader 在课程自己的笔记本上端到端测试 `course grade` 与 `course check`。
+
+One batch holds good submissions, tampered tests, spoofed answers, an intruder probing the sandbox,
+broken files and misbehaving kernels; each must get its row and no undeserved points.
+"""
+
+import csv
+import hashlib
+import subprocess
+import sys
+
+import pytest
+from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS
+from nbgrader.api import Gradebook
+from submissions.build import L01, L04, build
+
+from helpers.course import main
+from helpers.sandbox import sandbox_available
+
+L01_EXERCISES = ["ex01_predict", "ex01_loss", "ex01_gradients", "ex01_fit", "ex01_best_cubic", "ex01_stable_lr"]
+L01_POINTS = {"ex01_predict": 2, "ex01_loss": 2, "ex01_gradients": 3, "ex01_fit": 3, "ex01_best_cubic": 2, "ex01_stable_lr": 2}
+
+
+def digests(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """One `course grade` run over every case, as an instructor types it / 像教师一样运行一次 `course grade`"""
+    base = tmp_path_factory.mktemp("grading")
+    submitted, gradebook = base / "submitted", base / "db" / "gradebook.db"
+    cases = build(ROOT, submitted, gradebook)
+    before = digests(submitted)
+    command = [sys.executable, "-m", "helpers.course", "grade", str(submitted), "--out", str(base / "out" / "grades.csv"),
+               "--feedback", str(base / "feedback"), "--jobs", "2", "--timeout", "10", "--db-url", f"sqlite:///{gradebook}"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    rows = list(csv.DictReader((base / "out" / "grades.csv").open(encoding="utf-8")))
+    totals = list(csv.DictReader((base / "out" / "grades.totals.csv").open(encoding="utf-8")))
+    return {"result": result, "rows": rows, "totals": totals, "cases": cases, "base": base, "submitted": submitted,
+            "gradebook": gradebook, "before": before}
+
+
+def rows_of(batch, student, lesson=L01):
+    return {r["grade_id"]: r for r in batch["rows"] if r["student_id"] == student and r["assignment"] == lesson}
+
+
+def score_of(batch, student, lesson=L01):
+    return sum(float(r["score"]) for r in rows_of(batch, student, lesson).values())
+
+
+def test_the_grader_ran_and_exited_0(batch):
+    """Grading ran to the end even though many submissions are broken / 尽管很多提交有问题，评阅仍然完成"""
+    assert batch["result"].returncode == 0, batch["result"].stdout + batch["result"].stderr
+    assert "graded" in batch["result"].stdout and "评阅了" in batch["result"].stdout
+
+
+def test_the_csv_has_a_row_per_student_lesson_exercise(batch):
+    """Every student × lesson × exercise has exactly one row, and totals add up / 每个学生×课程×练习恰好一行"""
+    lessons = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir())
+    keys = [(r["student_id"], r["assignment"], r["grade_id"]) for r in batch["rows"]]
+    assert len(keys) == len(set(keys))
+    assert {r["student_id"] for r in batch["rows"]} == set(batch["cases"])
+    assert {(r["student_id"], r["assignment"]) for r in batch["totals"]} == {(s, lesson) for s in batch["cases"] for lesson in lessons}
+    for total in batch["totals"]:
+        assert float(total["score"]) == score_of(batch, total["student_id"], total["assignment"])
+    assert all(r["status"] in ("ok", "failed", "timeout", "missing", "invalid", "error") for r in batch["rows"])
+
+
+def test_correct_work_gets_full_marks(batch):
+    """Solutions, tampered-but-right, extra files and a huge stored output all score full marks / 正确的作答得满分"""
+    for student in ("full_marks", "tampered_right", "extra_files", "huge_output", "intruder"):
+        rows = rows_of(batch, student)
+        assert {g: r["status"] for g, r in rows.items()} == dict.fromkeys(L01_EXERCISES, "ok"), (student, rows)
+        assert score_of(batch, student) == 14, student
+    assert score_of(batch, "full_marks", L04) == 8
+
+
+def test_no_work_and_cheats_score_nothing(batch):
+    """Untouched, tests replaced by pass, and every spoof score 0 / 未作答、把测试换成 pass、各种伪造都得 0 分"""
+    for student in ("untouched", "tampered_empty", "spoofer"):
+        rows = rows_of(batch, student)
+        assert score_of(batch, student) == 0, (student, rows)
+        assert all(r["status"] == "failed" and r["message"] for r in rows.values()), rows
+    assert "不" in rows_of(batch, "untouched")["ex01_predict"]["message"] or "尚未" in rows_of(batch, "untouched")["ex01_predict"]["message"]
+
+
+def test_broken_files_are_invalid_rows(batch):
+    """Bad JSON, nbformat 3, an empty file and another lesson's notebook: invalid, with a reason / 无效文件给出原因"""
+    expected = {"bad_json": "JSON", "nbformat3": "nbformat 4", "empty_file": "empty", "wrong_lesson": "not lesson"}
+    for student, reason in expected.items():
+        rows = rows_of(batch, student)
+        assert all(r["status"] == "invalid" and reason in r["message"] and " / " in r["message"] for r in rows.values()), rows
+        assert score_of(batch, student) == 0
+
+
+def test_missing_lessons_are_missing_rows(batch):
+    """A lesson not handed in is `missing`, the other lesson is graded / 未提交的课程标记为 missing"""
+    assert all(r["status"] == "missing" for r in rows_of(batch, "no_lesson_01").values())
+    assert rows_of(batch, "no_lesson_01", L04) and all(r["status"] == "failed" for r in rows_of(batch, "no_lesson_01", L04).values())
+
+
+@pytest.mark.parametrize(
+    ("student", "broken", "status"),
+    [
+        ("infinite_loop", "ex01_predict", "timeout"),
+        ("sys_exit", "ex01_stable_lr", "failed"),
+        ("memory_hog", "ex01_best_cubic", "failed"),
+        ("fork_bomb", "ex01_stable_lr", "failed"),
+    ],
+)
+def test_a_misbehaving_cell_costs_only_its_exercise(batch, student, broken, status):
+    """The rest of the notebook is still graded / 其余部分仍被正常评阅"""
+    rows = rows_of(batch, student)
+    assert rows[broken]["status"] == status and float(rows[broken]["score"]) == 0, rows[broken]
+    assert score_of(batch, student) == 14 - L01_POINTS[broken], rows
+
+
+def test_a_dying_kernel_fails_what_it_could_not_run(batch):
+    """os._exit() in the fit answer: earlier exercises keep their points, the rest are errors / 内核退出后的练习记为 error"""
+    rows = rows_of(batch, "os_exit")
+    assert [rows[g]["status"] for g in L01_EXERCISES] == ["ok", "ok", "ok", "error", "error", "error"]
+    assert "kernel" in rows["ex01_fit"]["message"] and "内核" in rows["ex01_fit"]["message"]
+
+
+def test_submitted_files_are_never_modified(batch):
+    """Same bytes before and after, and nothing written into the submissions / 提交的文件前后字节相同"""
+    assert digests(batch["submitted"]) == batch["before"]
+    assert not (ROOT / "pwned.txt").exists() and not (ROOT / "helpers" / "pwned.txt").exists()
+
+
+def test_the_gradebook_holds_the_grades(batch):
+    """nbgrader's gradebook agrees with the CSV, untouched by the intruder / 成绩库与 CSV 一致，未被篡改"""
+    with Gradebook(f"sqlite:///{batch['gradebook']}") as gradebook:
+        for student in ("full_marks", "untouched", "spoofer", "intruder"):
+            submission = gradebook.find_submission_notebook(L01, L01, student)
+            assert submission.score == score_of(batch, student), student
+            assert submission.max_score == 14
+    assert oct(batch["gradebook"].stat().st_mode & 0o777) == "0o600"
+
+
+def test_feedback_files_show_no_hidden_tests(batch):
+    """One HTML feedback per graded submission, with the score and without hidden test code / 反馈中没有隐藏测试"""
+    graded = {r["student_id"] for r in batch["rows"] if r["assignment"] == L01 and r["status"] not in ("invalid", "missing")}
+    for student in graded:
+        html = (batch["base"] / "feedback" / student / L01 / f"{L01}.html").read_text(encoding="utf-8")
+        assert "Score" in html
+        for secret in ("BEGIN HIDDEN TESTS", "x_hidden", "reference_fit", "ex01_predict_test_hidden"):
+            assert secret not in html, (student, secret)
+    assert not (batch["base"] / "feedback" / "bad_json").exists()
+
+
+@pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
+def test_the_intruder_found_nothing(batch):
+    """predict only stays right if every read, write, database, network and git probe failed / 所有探测都失败时 predict 才正确"""
+    assert rows_of(batch, "intruder")["ex01_predict"]["status"] == "ok"
+
+
+def test_serial_and_parallel_agree(batch, tmp_path):
+    """--jobs 1 gives the same rows as --jobs 2 / 串行与并行结果相同"""
+    subset = tmp_path / "submitted"
+    for student in ("full_marks", "spoofer", "sys_exit"):
+        (subset / student).mkdir(parents=True)
+        (subset / student / L01).symlink_to(batch["submitted"] / student / L01, target_is_directory=True)
+    out = tmp_path / "serial.csv"
+    command = [sys.executable, "-m", "helpers.course", "grade", str(subset), "--out", str(out), "--jobs", "1",
+               "--timeout", "10", "--db-url", f"sqlite:///{tmp_path / 'serial.db'}"]
+    assert subprocess.run(command, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
+    serial = {(r["student_id"], r["assignment"], r["grade_id"]): (r["score"], r["status"]) for r in csv.DictReader(out.open())}
+    parallel = {(r["student_id"], r["assignment"], r["grade_id"]): (r["score"], r["status"]) for r in batch["rows"]
+                if r["student_id"] in ("full_marks", "spoofer", "sys_exit") and r["assignment"] == L01}
+    serial = {key: value for key, value in serial.items() if key[1] == L01}
+    assert serial == parallel
+
+
+@pytest.mark.parametrize(("args", "says"), [(["--shard", "3/2"], "--shard"), (["--jobs", "0"], "--jobs")])
+def test_bad_options_are_explained(tmp_path, monkeypatch, capsys, args, says):
+    """Bad options exit 2 with a bilingual message / 错误参数以 2 退出并给出双语信息"""
+    monkeypatch.chdir(ROOT)
+    assert main(["grade", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and " / " in err
+
+
+def test_check_passes_the_solution_and_fails_the_stub(capsys):
+    """`course check`: exit 0 on a solution, 1 on the untouched notebook, one line per exercise / 每个练习一行"""
+    assert main(["check", str(SOLUTIONS / L01 / f"{L01}.ipynb")]) == 0
+    passed = capsys.readouterr().out
+    assert passed.count("✓") == 6 and "14/14" in passed
+    assert main(["check", str(NOTEBOOKS / L01 / f"{L01}.ipynb")]) == 1
+    failed = capsys.readouterr().out
+    assert failed.count("✗") == 6 and "尚未作答" in failed and "0/14" in failed
+
+
+def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
+    """On a laptop (not root) the kernel is not sandboxed: one warning, then grading as usual / 非 root 时只警告一次并照常评阅"""
+    from helpers import grade_batch, notebook_runner, sandbox
+
+    for module in (grade_batch, notebook_runner, sandbox):
+        monkeypatch.setattr(module, "sandbox_available", lambda: False, raising=False)
+    submitted = tmp_path / "submitted"
+    (submitted / "laptop" / L01).mkdir(parents=True)
+    (submitted / "laptop" / L01 / f"{L01}.ipynb").write_bytes((SOLUTIONS / L01 / f"{L01}.ipynb").read_bytes())
+    logs = []
+    options = grade_batch.GradeOptions(submitted=submitted, course_root=ROOT, jobs=1, timeout=30,
+                                       db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    graded = grade_batch.grade_all(options, log=logs.append)
+    assert logs == [grade_batch.NOT_SANDBOXED]
+    assert sum(r.score for student, lesson, rows in graded if lesson == L01 for r in rows) == 14
