@@ -4,6 +4,7 @@
     course execute [LESSON...]  re-run solutions and store their outputs / 重新运行答案笔记本并保存输出
     course check NOTEBOOK       a learner's self-check with the visible tests / 学生用可见测试自查
     course grade SUBMITTED      grade submissions safely into the gradebook / 安全地评阅提交并写入成绩库
+    course view --lang en|zh    every lesson in one language / 每课的单语言版本
 """
 
 import argparse
@@ -18,8 +19,10 @@ from pathlib import Path
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
+from helpers.bilingual import LANGUAGES, course_lang, in_language
 from helpers.grade_batch import GradeOptions, grade_all, parse_shard
 from helpers.grading import InvalidSubmission, Lesson, build_graded_notebook, read_submission, score_notebook
+from helpers.language_views import FORMATS, SOURCES, write_views
 from helpers.notebook_runner import prepare_scratch, run_cells
 from helpers.outputs import refresh_outputs
 from helpers.release import RELEASE_DIR, SOURCE_DIR, ReleaseError, find_lessons, generate_release
@@ -105,16 +108,18 @@ def _check(args: argparse.Namespace) -> int:
         prepare_scratch(scratch)
         problems = run_cells(graded, scratch, timeout=args.timeout, sandboxed=False)
     results = score_notebook(lesson, graded, problems)
+    lang = course_lang()
     for r in results:
         mark = "✓" if r.status == "ok" else "✗"
         verdict = "passed / 通过" if r.status == "ok" else f"{r.status} / 未通过: {r.message}"
-        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {verdict}")
+        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
     passed = sum(r.status == "ok" for r in results)
     score, total = sum(r.score for r in results), sum(r.max_score for r in results)
-    print(
+    summary = (
         f"{passed}/{len(results)} exercises pass their visible tests, {score:g}/{total:g} points; hidden tests run at grading. / "
         f"{passed}/{len(results)} 个练习通过了可见测试，得分 {score:g}/{total:g}；评分时还会运行隐藏测试。"
     )
+    print(in_language(summary, lang))
     return 0 if passed == len(results) else 1
 
 
@@ -132,7 +137,9 @@ def _grade(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.timeout < 1:
         print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
         return 2
+    os.environ["COURSE_LANG"] = args.lang  # kernels explain errors in it too / 内核中的错误解释也使用该语言
     options = GradeOptions(
+        lang=args.lang,
         submitted=submitted.resolve(),
         course_root=root,
         out=Path(args.out).resolve() if args.out else None,
@@ -155,6 +162,14 @@ def _grade(args: argparse.Namespace) -> int:
     )
     if options.out:
         print(f"grades / 成绩: {options.out}")
+    return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    root = find_course_root(Path.cwd())
+    written = write_views(root, args.lang, to=args.to, source=args.source, out=Path(args.out) if args.out else None)
+    for path in written:
+        print(f"wrote / 已写出 {path}")
     return 0
 
 
@@ -187,7 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=int, default=60, help="seconds per cell / 每个单元格的秒数")
     grade.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
     grade.add_argument("--shard", default="1/1", help="grade shard K of N of the students / 只评阅第 K/N 份学生")
+    grade.add_argument("--lang", choices=LANGUAGES, default="both", help="language of messages and feedback / 信息与反馈的语言")
     grade.set_defaults(run=_grade)
+    view = commands.add_parser("view", help="write every lesson in one language / 写出每课的单语言版本")
+    view.add_argument("--lang", choices=LANGUAGES, required=True)
+    view.add_argument("--to", choices=FORMATS, default="notebook")
+    view.add_argument("--from", dest="source", choices=tuple(SOURCES), default="notebooks", help="student notebooks or solutions / 学生版或答案")
+    view.add_argument("--out", help="output folder (default views/<from>-<lang>) / 输出目录")
+    view.set_defaults(run=_view)
     return parser
 
 

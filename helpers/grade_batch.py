@@ -22,7 +22,9 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.bilingual import in_language
 from helpers.grading import (
+    NOT_ANSWERED,
     STATUSES,
     ExerciseResult,
     InvalidSubmission,
@@ -60,6 +62,7 @@ class GradeOptions:
     db_url: str | None = None
     shard: tuple[int, int] = (1, 1)
     limits: Limits = field(default_factory=Limits)
+    lang: str = "both"
 
 
 @dataclass
@@ -150,13 +153,16 @@ def grade_all(options: GradeOptions, log=print) -> list[tuple[str, str, list[Exe
         shutil.rmtree(scratch_base, ignore_errors=True)
     ordered = [(s, lesson, results[(s, lesson)][0]) for s, lesson, _ in work]
     _write_gradebook(db_url, work, results)
+    for _, _, rows in ordered:
+        for row in rows:
+            row.message = in_language(row.message, options.lang)
     if options.out is not None:
         write_csvs(options.out, ordered)
     if options.feedback is not None:
         for student, lesson, _ in work:
             executed = results[(student, lesson)][1]
             if executed is not None:
-                write_feedback(options.feedback, root, db_url, student, lesson, nbformat.from_dict(executed))
+                write_feedback(options.feedback, root, db_url, student, lesson, nbformat.from_dict(executed), options.lang)
     return ordered
 
 
@@ -271,7 +277,7 @@ def write_csvs(out: Path, ordered) -> Path:
     return totals_path
 
 
-def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, lesson: str, executed) -> Path:
+def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, lesson: str, executed, lang: str = "both") -> Path:
     """nbgrader's HTML feedback for one submission, showing visible tests only.
 
     生成一份提交的 nbgrader HTML 反馈，只显示可见测试。
@@ -290,6 +296,9 @@ def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, le
             cell.source = visible.get(nbgrader_meta(cell)["grade_id"], "")
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
+                    if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
+                        output["evalue"] = NOT_ANSWERED
+                    output["evalue"] = in_language(output.get("evalue", ""), lang)
                     output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]  # no hidden code / 不显示隐藏代码
     resources = {"nbgrader": {"db_url": db_url, "assignment": lesson, "notebook": lesson, "student": student}}
     with environment_tools_on_path(), warnings.catch_warnings():

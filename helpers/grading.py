@@ -19,16 +19,19 @@ import nbformat
 from nbgrader import utils as nbgrader_utils
 
 STATUSES = ("ok", "failed", "timeout", "missing", "invalid", "error")
-# Warnings torch and friends print that must not cost points (nbgrader's IgnorePattern idea).
-# torch 等库会打印的已知警告，不应导致扣分。
+# torch's own warnings end with this; also given to nbgrader's IgnorePattern in nbgrader_config.py.
+# torch 自己的警告以此结尾；nbgrader_config.py 中的 IgnorePattern 也使用它。
+TORCH_WARNING = r"\(Triggered internally at [^)]*\)"
+# Warnings torch and friends print that must not cost points / torch 等库会打印的已知警告，不应导致扣分
 IGNORED_STDERR = (
-    re.compile(r"^.*(UserWarning|DeprecationWarning|FutureWarning): .*\(Triggered internally at [^)]*\)\s*$"),
+    re.compile(r"^.*(UserWarning|DeprecationWarning|FutureWarning): .*" + TORCH_WARNING + r"\s*$"),
     re.compile(r"^.*Matplotlib created a temporary cache directory.*$"),
     re.compile(r"^\s+\S.*$"),  # the source line a warning quotes below itself / 警告下方引用的源代码行
 )
 # Injected after the set-up cell, and at the top of every test cell / 注入在准备单元格之后，以及每个测试单元格的开头
 GUARD_SNAPSHOT = '__course_restore__ = __import__("helpers.integrity", fromlist=["snapshot"]).snapshot(globals())'
 GUARD_RESTORE = "__course_restore__()\n"
+NOT_ANSWERED = "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
 MAX_OUTPUT_CHARS = 100_000
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
@@ -270,7 +273,7 @@ def _failure(cell) -> tuple[str, str]:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
-                return "failed", "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
+                return "failed", NOT_ANSWERED
             return "failed", first_line(f"{output.get('ename')}: {output.get('evalue')}")
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
