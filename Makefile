@@ -22,19 +22,29 @@ JOBS ?= auto
 
 setup: $(INSTALLED)
 
-# Re-run the install whenever the pins or the project metadata change.
-# 固定版本或项目元数据变化时重新安装。
-$(INSTALLED): requirements.txt pyproject.toml
+# JupyterLab settings for a class: no news pop-ups, no update checks (no network calls at start-up).
+# 课堂用的 JupyterLab 设置：不弹出新闻、不检查更新（启动时不访问网络）。
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+# Re-run the install whenever the pins, the project metadata or this file change.
+# 固定版本、项目元数据或本文件变化时重新安装。
+$(INSTALLED): requirements.txt pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@mkdir -p $(dir $(LAB_OVERRIDES))
+	@printf '%s\n' '{' \
+	  '  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}' \
+	  '}' > $(LAB_OVERRIDES)
 	@touch $@
 
 # JupyterLab refuses root unless told; containers and CI often are root / 容器与 CI 常以 root 运行
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(ARGS)
+	@mkdir -p exchange
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  $(ROOT_FLAG) $(ARGS)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
