@@ -1,6 +1,11 @@
-"""Round trip through real nbgrader: the solution scores full marks, the untouched student notebook 0.
-用真实的 nbgrader 走完整流程：提交答案得满分，原样提交学生版得 0 分。"""
+"""Round trips through nbgrader: the solution scores full marks, the untouched student notebook 0.
+经由 nbgrader 的完整流程：提交答案得满分，原样提交学生版得 0 分。
 
+Stock ``nbgrader autograde`` grades lesson 01, which shows the notebooks and nbgrader_config.py work
+with nbgrader as it is; ``course grade`` (nbgrader's gradebook, sandboxed kernels) grades every lesson.
+"""
+
+import csv
 import os
 import shutil
 import subprocess
@@ -12,48 +17,60 @@ from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS, grading_cells, lesson_noteb
 from nbgrader.api import Gradebook
 
 LESSONS = [p.parent.name for p in lesson_notebooks(SOLUTIONS)]
+STUDENTS = {"solution_student": SOLUTIONS, "untouched_student": NOTEBOOKS}
 
 
-def nbgrader(course, *args):
-    """Run the nbgrader command line in ``course`` as an instructor would / 像教师一样在课程目录中运行 nbgrader"""
+def max_points(lesson: str) -> float:
+    return sum(c.metadata.nbgrader.points for c in grading_cells(read(SOLUTIONS / lesson / f"{lesson}.ipynb")).values())
+
+
+def submit(submitted: Path, lessons: list[str]) -> None:
+    for lesson in lessons:
+        for student, source in STUDENTS.items():
+            target = submitted / student / lesson
+            target.mkdir(parents=True)
+            shutil.copy(source / lesson / f"{lesson}.ipynb", target)
+
+
+def test_stock_nbgrader_autograde_round_trip(tmp_path):
+    """nbgrader autograde, as an instructor runs it: full marks and 0 / 原生 nbgrader autograde：满分与 0 分"""
+    lesson = LESSONS[0]
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    submit(tmp_path / "submitted", [lesson])
     # nbgrader runs `alembic` by name / nbgrader 按名称调用 `alembic`
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": path},
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    for args in (["generate_assignment", lesson, "--force"], ["autograde", lesson, "--force"]):
+        result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
+        untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
+        assert solution.max_score == max_points(lesson) > 0
+        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
+        assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
 
 
 @pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
-    """A throwaway course: solutions and the untouched student notebook submitted, then autograded."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(SOLUTIONS, course / "solutions")
-    for lesson in LESSONS:
-        nbgrader(course, "generate_assignment", lesson, "--force")
-        for student, source in (("solution_student", SOLUTIONS), ("untouched_student", NOTEBOOKS)):
-            target = course / "submitted" / student / lesson
-            target.mkdir(parents=True)
-            shutil.copy(source / lesson / f"{lesson}.ipynb", target)
-        nbgrader(course, "autograde", lesson, "--force")
-    return course
+def every_lesson_graded(tmp_path_factory):
+    """`course grade` over every lesson's solution and untouched student notebook / 对每课的答案与学生版运行 `course grade`"""
+    base = tmp_path_factory.mktemp("every-lesson")
+    submit(base / "submitted", LESSONS)
+    command = [sys.executable, "-m", "helpers.course", "grade", str(base / "submitted"), "--out", str(base / "grades.csv"),
+               "--db-url", f"sqlite:///{base / 'gradebook.db'}", "--timeout", "120"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return base
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_solution_scores_full_marks_and_untouched_scores_zero(graded_course, lesson):
-    """Full marks for the solution, 0 for the untouched student notebook / 答案满分，未作答的学生版 0 分"""
-    expected_max = sum(c.metadata.nbgrader.points for c in grading_cells(read(SOLUTIONS / lesson / f"{lesson}.ipynb")).values())
-    with Gradebook(f"sqlite:///{graded_course / 'gradebook.db'}") as gradebook:
+def test_solution_scores_full_marks_and_untouched_scores_zero(every_lesson_graded, lesson):
+    """Full marks for the solution, 0 for the untouched student notebook, in the gradebook / 成绩库中答案满分、学生版 0 分"""
+    with Gradebook(f"sqlite:///{every_lesson_graded / 'gradebook.db'}") as gradebook:
         solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
         untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
-        assert solution.max_score == expected_max > 0
-        failed = {g.name: g.score for g in solution.grades if g.score != g.max_score}
-        assert solution.score == expected_max, f"solution lost points / 答案被扣分: {failed}"
+        assert solution.max_score == max_points(lesson) > 0
+        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
         assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
+    rows = [r for r in csv.DictReader((every_lesson_graded / "grades.csv").open(encoding="utf-8")) if r["assignment"] == lesson]
+    assert {r["status"] for r in rows if r["student_id"] == "solution_student"} == {"ok"}
