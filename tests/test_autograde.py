@@ -32,6 +32,16 @@ def submit(submitted: Path, lessons: list[str]) -> None:
             shutil.copy(source / lesson / f"{lesson}.ipynb", target)
 
 
+def assert_full_marks_and_zero(db_url: str, lesson: str) -> None:
+    """In the gradebook: the solution has every point, the untouched notebook none / 成绩库中：答案满分，未作答为 0"""
+    with Gradebook(db_url) as gradebook:
+        solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
+        untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
+        assert solution.max_score == max_points(lesson) > 0
+        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
+        assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
+
+
 def test_stock_nbgrader_autograde_round_trip(tmp_path):
     """nbgrader autograde, as an instructor runs it: full marks and 0 / 原生 nbgrader autograde：满分与 0 分"""
     lesson = LESSONS[0]
@@ -43,12 +53,7 @@ def test_stock_nbgrader_autograde_round_trip(tmp_path):
     for args in (["generate_assignment", lesson, "--force"], ["autograde", lesson, "--force"]):
         result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
-        untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
-        assert solution.max_score == max_points(lesson) > 0
-        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
-        assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
+    assert_full_marks_and_zero(f"sqlite:///{tmp_path / 'gradebook.db'}", lesson)
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +71,6 @@ def every_lesson_graded(tmp_path_factory):
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_solution_scores_full_marks_and_untouched_scores_zero(every_lesson_graded, lesson):
     """Full marks for the solution, 0 for the untouched student notebook, in the gradebook / 成绩库中答案满分、学生版 0 分"""
-    with Gradebook(f"sqlite:///{every_lesson_graded / 'gradebook.db'}") as gradebook:
-        solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
-        untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
-        assert solution.max_score == max_points(lesson) > 0
-        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
-        assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
+    assert_full_marks_and_zero(f"sqlite:///{every_lesson_graded / 'gradebook.db'}", lesson)
     rows = [r for r in csv.DictReader((every_lesson_graded / "grades.csv").open(encoding="utf-8")) if r["assignment"] == lesson]
     assert {r["status"] for r in rows if r["student_id"] == "solution_student"} == {"ok"}
