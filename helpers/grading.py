@@ -60,6 +60,11 @@ def exercise_of(test_grade_id: str) -> str:
     return re.sub(r"_test(_\d+)?$", "", test_grade_id)
 
 
+def setup_cell(nb):
+    """The lesson's first code cell, which does the set-up / 课程的第一个代码单元格，负责准备工作。"""
+    return next(c for c in nb.cells if c.get("cell_type") == "code")
+
+
 def context_cells(nb) -> list:
     """What graded tests may rely on, in notebook order: answer cells and locked cells (such as data).
 
@@ -160,7 +165,7 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
                 answers[anchor] = cell.get("source", "")
             elif cell.get("cell_type") == "code" and not meta and cell.get("id") not in template_ids and anchor:
                 added_after.setdefault(anchor, []).append(cell.get("source", ""))
-    setup = next(c for c in template.cells if c.cell_type == "code")
+    setup = setup_cell(template)
     cells = []
     for cell in template.cells:
         if not (cell is setup or is_answer(cell) or is_locked_context(cell) or is_test(cell)):

@@ -15,6 +15,7 @@ from lesson_cells import (
     setup_cell,
 )
 
+from helpers.grading import exercise_of
 from helpers.outputs import RAISES_TAG
 from helpers.release import LESSON_NAME
 
@@ -84,7 +85,7 @@ def test_graded_cells_have_the_agreed_names(notebook):
         assert sorted(set(defined)) == [expected[grade_id]], f"{grade_id} defines {defined}"
         assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
     for grade_id in grading_cells(nb):
-        owner = re.sub(r"_test(_\d+)?$", "", grade_id)
+        owner = exercise_of(grade_id)
         assert owner in answers and owner != grade_id, f"{grade_id} belongs to no exercise / 不属于任何练习"
 
 
