@@ -12,9 +12,6 @@ ARGS ?=
 # 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 PYTEST_ARGS ?=
-# The environment's tools first on PATH, as if activated (nbgrader calls `alembic` by name).
-# 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）。
-export PATH := $(CURDIR)/$(BIN):$(PATH)
 # pytest-xdist workers: one per core / 每个 CPU 核心一个 pytest-xdist 进程
 JOBS ?= auto
 

@@ -12,8 +12,11 @@ c = get_config()  # noqa: F821 — injected by traitlets / 由 traitlets 注入
 c.CourseDirectory.course_id = "pytorch-bilingual"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
-# A local exchange for the Assignment List on one machine (ignored by git) / 单机使用的本地交换目录（git 忽略）
-c.Exchange.root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "exchange")
+# One machine as a class: a local exchange, and the Assignment List fetches into assignments/ (both ignored by git).
+# 单机即课堂：本地交换目录，作业列表把作业下载到 assignments/（两者都被 git 忽略）。
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+c.Exchange.assignment_dir = os.path.join(COURSE_ROOT, "assignments")
 
 # The stubs learners see in place of solutions / 学生在答案位置看到的占位内容
 c.ClearSolutions.code_stub = {

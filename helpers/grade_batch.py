@@ -159,10 +159,11 @@ def grade_all(options: GradeOptions, log=print) -> list[tuple[str, str, list[Exe
     if options.out is not None:
         write_csvs(options.out, ordered)
     if options.feedback is not None:
-        for student, lesson, _ in work:
+        for student, lesson, path in work:
             executed = results[(student, lesson)][1]
             if executed is not None:
-                write_feedback(options.feedback, root, db_url, student, lesson, nbformat.from_dict(executed), options.lang)
+                target = write_feedback(options.feedback, root, db_url, student, lesson, nbformat.from_dict(executed), options.lang)
+                copy_submission_stamps(path.parent, target.parent)
     return ordered
 
 
@@ -316,3 +317,22 @@ def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, le
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return target
+
+
+# What `nbgrader submit` stores next to a submission and `nbgrader release_feedback` needs beside the feedback.
+# `nbgrader submit` 保存在提交旁、`nbgrader release_feedback` 需要放在反馈旁的文件。
+SUBMISSION_STAMPS = ("timestamp.txt", "submission_secret.txt")
+
+
+def copy_submission_stamps(submission: Path, feedback: Path) -> None:
+    """Copy the submission's timestamp and secret beside its feedback, as `nbgrader generate_feedback` does.
+
+    So `nbgrader release_feedback` can return it to the learner's Assignment List (the secret names the file).
+    像 `nbgrader generate_feedback` 一样把提交的时间戳与密钥复制到反馈旁，`nbgrader release_feedback` 才能把反馈发回学习者的作业列表。
+    """
+    for name in SUBMISSION_STAMPS:
+        stamp = submission / name
+        if stamp.is_file() and not stamp.is_symlink() and stamp.stat().st_size < 4096:
+            shutil.copyfile(stamp, feedback / name)
+        else:  # not an nbgrader submission: no stale stamp of an earlier one / 不是 nbgrader 提交：不留旧的时间戳
+            (feedback / name).unlink(missing_ok=True)

@@ -2,69 +2,22 @@
 学习者在真实浏览器中的使用路径：由 Playwright 驱动系统 Chromium 中的 JupyterLab。
 
 Screenshots of each step go to artifacts/browser/ (ignored by git); a few are copied to docs/.
+每一步的截图保存在 artifacts/browser/（git 忽略）；其中几张复制到 docs/。
 """
 
-import os
-import shutil
+import subprocess
 import sys
+import time
 
 import nbformat
-import pytest
-from lab_server import TOKEN, api, free_port, running_lab
-from lesson_cells import ROOT, SOLUTIONS
+from browser_pages import ARTIFACTS, course_environment, needs_chromium, open_notebook, open_page
+from lab_server import api
+from lesson_cells import SOLUTIONS
 
 from helpers.grading import nbgrader_meta
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium found (Debian: apt-get install chromium; .ci/run installs it) / 未找到 Chromium"
-)
-ARTIFACTS = ROOT / "artifacts" / "browser"
+pytestmark = needs_chromium
 L01 = "01_numpy_gradient_descent"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on a copy of the course, with its own settings (the test switches languages) / 在课程副本上运行的 JupyterLab"""
-    course = tmp_path_factory.mktemp("browser-course")
-    for folder in ("notebooks", "solutions"):
-        shutil.copytree(ROOT / folder, course / folder)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    port = free_port()
-    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={course}",
-               f"--LabApp.user_settings_dir={course / '.settings'}", f"--LabApp.workspaces_dir={course / '.workspaces'}",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    command += ["--allow-root"] if os.geteuid() == 0 else []
-    env = {**os.environ, "COURSE_DEVICE": "cpu", "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with running_lab(command, course, port, env=env) as base:
-        yield base, course
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def open_notebook(browser, base, path):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    # ?reset: a fresh workspace, so no tab of an earlier test is restored / ?reset：使用新的工作区，不恢复之前测试的标签页
-    page.goto(f"{base}/lab/tree/{path}?reset&token={TOKEN}")
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
-    wait_idle(page, 90_000)
-    return page
-
-
-def wait_idle(page, timeout):
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
 
 
 def menus(page):
@@ -109,6 +62,27 @@ def close_dialog(page):
     page.wait_for_selector(".jp-Dialog", state="detached", timeout=10_000)
 
 
+def type_solution(page, notebook, grade_id):
+    """Type the solution of ``grade_id`` into its cell of the open ``notebook``, as a learner would; save.
+    像学习者一样把 ``grade_id`` 的答案输入到打开的笔记本中对应的单元格，并保存。"""
+    lesson = notebook.stem
+    cells = nbformat.read(notebook, as_version=4).cells
+    index = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == grade_id)
+    solution = next(c.source for c in nbformat.read(SOLUTIONS / lesson / f"{lesson}.ipynb", as_version=4).cells
+                    if nbgrader_meta(c).get("grade_id") == grade_id)
+    answer = "\n".join(line for line in solution.splitlines() if "### " not in line)
+    editor = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(answer)
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 15
+    while nbformat.read(notebook, as_version=4).cells[index].source != answer:
+        assert time.monotonic() < deadline, "the typed answer was not saved / 输入的答案没有保存"
+        time.sleep(0.2)
+    return index
+
+
 def test_validate_reports_the_empty_exercise_then_the_next(lab, browser):
     """Validate fails on predict(); after typing it in the page, the first failure is the next exercise / 填写后失败的是下一个练习"""
     base, course = lab
@@ -118,19 +92,73 @@ def test_validate_reports_the_empty_exercise_then_the_next(lab, browser):
     assert "failed" in first and "predict() evaluates" in first, first
     page.screenshot(path=ARTIFACTS / "validate-dialog.png")
     close_dialog(page)
-    cells = nbformat.read(course / path, as_version=4).cells
-    index = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == "ex01_predict")
-    solution = next(c.source for c in nbformat.read(SOLUTIONS / L01 / f"{L01}.ipynb", as_version=4).cells
-                    if nbgrader_meta(c).get("grade_id") == "ex01_predict")
-    answer = "\n".join(line for line in solution.splitlines() if "### " not in line)
-    editor = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(answer)
+    index = type_solution(page, course / path, "ex01_predict")
     second = validate(page)
     assert "predict() evaluates" not in second and "sum_squared_error() returns" in second, second
     page.screenshot(path=ARTIFACTS / "validate-after-typing.png")
     close_dialog(page)
     saved = nbformat.read(course / path, as_version=4).cells[index].source
     assert "return a + b * x" in saved
+    page.close()
+
+
+def instructor(course, *command):
+    """An instructor's command in the course folder, as the README gives it / 按 README 在课程目录中运行教师的命令"""
+    result = subprocess.run([sys.executable, "-m", *command], cwd=course, env=course_environment(course),
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{command} failed / 失败:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def assignment_list(page):
+    """Open nbgrader's Assignment List (Nbgrader → Assignment List) / 打开 nbgrader 的作业列表"""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    panel = page.locator(".jp-MainAreaWidget:visible #assignments")
+    panel.locator("#course_list_default", has_text="pytorch-bilingual").wait_for(timeout=30_000)
+    return panel
+
+
+def test_fetch_submit_grade_and_read_feedback(lab, browser):
+    """Fetch lesson 01 in the Assignment List, answer predict(), submit; collect, course grade, release; the feedback shows it
+    在作业列表中下载第 01 课、完成 predict() 并提交；教师收集、评分、发布后，学习者看到反馈"""
+    base, course = lab
+    instructor(course, "nbgrader", "release_assignment", L01)
+    page = open_page(browser, base)
+    panel = assignment_list(page)
+    released = panel.locator("#released_assignments_list .list_item", has_text=L01)
+    released.get_by_role("button", name="Fetch").click()
+    fetched = panel.locator("#fetched_assignments_list .list_item", has_text=L01).first
+    fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
+    notebook = course / "assignments" / L01 / f"{L01}.ipynb"
+    assert notebook.is_file(), "Fetch puts the lesson in assignments/ / Fetch 应把课程放到 assignments/"
+    page.screenshot(path=ARTIFACTS / "assignment-list-fetched.png")
+
+    link = panel.locator("#fetched_assignments_list .nested_list_item a", has_text=L01)
+    panel.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=L01).click()
+    link.click()
+    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+    type_solution(page, notebook, "ex01_predict")
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
+    fetched.get_by_role("button", name="Submit").click()
+    submitted = panel.locator("#submitted_assignments_list .list_item", has_text=L01).first
+    submitted.wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "assignment-list-submitted.png")
+
+    instructor(course, "nbgrader", "collect", L01)
+    instructor(course, "helpers.course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
+    instructor(course, "nbgrader", "release_feedback", L01)
+
+    panel.locator("#refresh_assignments_list").click()
+    submitted.get_by_text("feedback available to fetch").wait_for(timeout=30_000)
+    submitted.get_by_role("button", name="Fetch Feedback").click()
+    submitted.get_by_text("view feedback").click()
+    page.locator(".jp-DirListing-item", has_text=f"{L01}.html").dblclick()
+    feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe").locator("body")
+    text = feedback.inner_text(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "assignment-list-feedback.png")
+    # predict() typed in the page earns its 2 points, the untouched exercises none / 页面中完成的 predict() 得 2 分
+    assert f"{L01} (Score: 2.0 / 14.0)" in text, text[:500]
+    assert "Score: 2.0 / 2.0" in text and "not answered yet" in text, text[:2000]
+    assert "HIDDEN TESTS" not in text, "hidden tests stay hidden / 隐藏测试不应显示"
     page.close()

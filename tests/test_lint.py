@@ -9,7 +9,7 @@ from lesson_cells import ROOT
 def test_ruff_check_is_clean():
     """`ruff check` passes on code and notebooks / 代码和笔记本都通过 `ruff check`"""
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "helpers", "tests", "benchmarks", "solutions", "notebooks", "nbgrader_config.py"],
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "helpers", "tests", "benchmarks", "solutions", "notebooks", "nbgrader_config.py", "assignments/nbgrader_config.py"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,0 +1,48 @@
+"""Fixtures of the browser tests: JupyterLab on a copy of the course, and the system Chromium.
+浏览器测试的夹具：在课程副本上运行的 JupyterLab，以及系统自带的 Chromium。
+"""
+
+import os
+import shutil
+import sys
+
+import pytest
+from browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, course_environment
+from lab_server import TOKEN, free_port, running_lab
+from lesson_cells import ROOT
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a copy of the course, with its own settings, exchange and assignments / 在课程副本上运行的 JupyterLab
+
+    Yields (base URL, course folder). The app is exposed in the page (``window.jupyterapp``) so a test
+    can run JupyterLab's own commands and wait for them to finish.
+    """
+    course = tmp_path_factory.mktemp("browser-course")
+    for folder in ("notebooks", "solutions"):
+        shutil.copytree(ROOT / folder, course / folder)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    (course / "assignments").mkdir()
+    shutil.copy(ROOT / "assignments" / "nbgrader_config.py", course / "assignments")
+    (course / "exchange").mkdir()
+    port = free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={course}",
+               f"--LabApp.user_settings_dir={course / '.settings'}", f"--LabApp.workspaces_dir={course / '.workspaces'}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True"]
+    command += ["--allow-root"] if os.geteuid() == 0 else []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with running_lab(command, course, port, env=course_environment(course)) as base:
+        yield base, course
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium driven by Playwright (no browser download) / 由 Playwright 驱动的系统 Chromium"""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
