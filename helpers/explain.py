@@ -90,20 +90,19 @@ def _handler(shell, etype, value, tb, tb_offset=None):
         print(text, file=sys.stdout, flush=True)
 
 
-def explain_autograd_errors() -> bool:
-    """Turn the explanations on in the running IPython kernel; returns False outside IPython.
+def explain_autograd_errors() -> None:
+    """Turn the explanations on in the running IPython kernel; outside IPython it does nothing.
 
-    在当前 IPython 内核中启用解释；不在 IPython 中时返回 False。
+    Returns None so that the set-up cell ending with it shows no ``Out[1]``.
+    在当前 IPython 内核中启用解释；不在 IPython 中时什么也不做。返回 None，以免准备单元格显示 ``Out[1]``。
     """
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
+        return
     shell = get_ipython()
-    if shell is None:
-        return False
-    shell.set_custom_exc((RuntimeError,), _handler)
-    return True
+    if shell is not None:
+        shell.set_custom_exc((RuntimeError,), _handler)
 
 
 def load_ipython_extension(shell) -> None:
