@@ -162,8 +162,10 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     submitted.get_by_role("button", name="Fetch Feedback").click()
     submitted.get_by_text("view feedback").click()
     page.locator(".jp-DirListing-item", has_text=f"{L01}.html").dblclick()
-    feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe").locator("body")
-    text = feedback.inner_text(timeout=30_000)
+    feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe")
+    # the viewer fills its frame after opening / 查看器打开后才填充内容
+    feedback.get_by_text(f"{L01} (Score:").wait_for(timeout=30_000)
+    text = feedback.locator("body").inner_text()
     page.screenshot(path=ARTIFACTS / "assignment-list-feedback.png")
     # predict() typed in the page earns its 2 points, the untouched exercises none / 页面中完成的 predict() 得 2 分
     assert f"{L01} (Score: 2.0 / 14.0)" in text, text[:500]
