@@ -86,6 +86,8 @@ async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int) -> dict[
     except RuntimeError as error:  # the kernel never started / 内核未能启动
         _skip_rest(nb, current, problems, "error", f"the kernel did not start / 内核未能启动: {error}")
     finally:
+        if client.kc is not None:  # nbclient leaves a client it did not start open / nbclient 不会关闭非自己启动的客户端
+            client.kc.stop_channels()
         await _stop(km)
     return problems
 

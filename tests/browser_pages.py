@@ -30,7 +30,7 @@ def course_environment(course) -> dict[str, str]:
 
 
 
-def open_page(browser, base, path=""):
+def open_page(browser, base):
     """A JupyterLab page in a workspace of its own (no tab of an earlier test restored), the app started.
 
     Not ``?reset``: it stays in the address and resets the page again whenever the hash changes
@@ -39,27 +39,42 @@ def open_page(browser, base, path=""):
     """
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     workspace = f"test-{uuid.uuid4().hex[:12]}"
-    page.goto(f"{base}/lab/workspaces/{workspace}{'/tree/' + path if path else ''}?token={TOKEN}")
+    page.goto(f"{base}/lab/workspaces/{workspace}?token={TOKEN}")
     page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=90_000)
     return page
 
 
-def open_notebook(browser, base, path):
-    """Open a notebook and wait until its kernel is started and idle / 打开笔记本并等待其内核启动并空闲"""
-    page = open_page(browser, base, path)
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+def open_notebook(browser, base, path, page=None):
+    """Open a notebook (in ``page``, or a new one) and wait until its kernel is started and idle.
+    打开笔记本（在 ``page`` 中或新页面中），并等待其内核启动并空闲。"""
+    page = page or open_page(browser, base)
     page.evaluate(
-        """async () => {
-            const sessionContext = window.jupyterapp.shell.currentWidget.context.sessionContext;
-            const deadline = Date.now() + 90000;
-            await sessionContext.ready;
-            while (sessionContext.session?.kernel?.status !== "idle") {
+        """async (path) => {
+            const app = window.jupyterapp, deadline = Date.now() + 90000;
+            const widget = await app.commands.execute("docmanager:open", {path, factory: "Notebook"});
+            app.shell.activateById(widget.id);
+            await widget.context.ready;
+            await widget.sessionContext.ready;
+            while (widget.sessionContext.session?.kernel?.status !== "idle") {
                 if (Date.now() > deadline) throw new Error("the kernel did not start / 内核没有启动");
                 await new Promise(resolve => setTimeout(resolve, 100));
             }
+        }""",
+        path,
+    )
+    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+    return page
+
+
+def close_notebook(page):
+    """Shut the current notebook's kernel down and close it (it was saved) / 关闭当前笔记本及其内核（已保存）"""
+    page.evaluate(
+        """async () => {
+            const widget = window.jupyterapp.shell.currentWidget;
+            await widget.sessionContext.shutdown();
+            widget.dispose();
         }"""
     )
-    return page
 
 
 def run_command(page, command, timeout_s, args=None):

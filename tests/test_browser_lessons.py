@@ -7,7 +7,7 @@ the outputs are read from the notebook JupyterLab saved, not from the rendered p
 """
 
 import pytest
-from browser_pages import ARTIFACTS, needs_chromium, open_notebook, run_command
+from browser_pages import ARTIFACTS, close_notebook, needs_chromium, open_notebook, open_page, run_command
 from lab_server import api
 from lesson_cells import SOLUTIONS, lesson_notebooks
 
@@ -43,12 +43,21 @@ def tags(cell):
     return cell.get("metadata", {}).get("tags", [])
 
 
+@pytest.fixture(scope="module")
+def page(lab, browser):
+    """One JupyterLab page for every lesson: the app loads once / 所有课程共用一个 JupyterLab 页面：应用只加载一次"""
+    base, _ = lab
+    page = open_page(browser, base)
+    yield page
+    page.close()
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_runs_all_cells_in_the_browser(lab, browser, lesson):
+def test_lesson_runs_all_cells_in_the_browser(lab, browser, page, lesson):
     """Run All Cells executes every code cell; only cells tagged raises-exception show an error / 只有标记为 raises-exception 的单元格报错"""
     base, _ = lab
     path = f"solutions/{lesson}/{lesson}.ipynb"
-    page = open_notebook(browser, base, path)
+    open_notebook(browser, base, path, page)
     try:
         finished = run_all_cells(page, RUN_ALL_SECONDS)
         page.screenshot(path=ARTIFACTS / f"run-all-{lesson}.png")
@@ -56,10 +65,7 @@ def test_lesson_runs_all_cells_in_the_browser(lab, browser, lesson):
         run_command(page, "docmanager:save", 30)
         cells = api(base, f"/api/contents/{path}")["content"]["cells"]
     finally:
-        for session in api(base, "/api/sessions"):
-            if session["path"] == path:  # free the kernel for the next lesson / 为下一课释放内核
-                api(base, f"/api/sessions/{session['id']}", "DELETE")
-        page.close()
+        close_notebook(page)  # and its kernel, before the next lesson / 在下一课之前关闭笔记本及其内核
     code = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
     for i, cell in code:
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
