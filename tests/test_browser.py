@@ -39,7 +39,8 @@ def test_the_interface_switches_to_chinese(lab, browser):
         set_locale(base, "zh_CN")
         page.reload()
         page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
-        page.wait_for_timeout(1000)
+        # English menus until the language bundle arrives / 语言包加载前菜单仍是英文
+        page.locator(".lm-MenuBar-itemLabel", has_text="文件").wait_for(timeout=30_000)
         assert {"文件", "编辑", "运行", "内核", "设置"} <= set(menus(page)), menus(page)
         page.screenshot(path=ARTIFACTS / "lesson01-zh.png")
     finally:
