@@ -29,7 +29,6 @@ def course_environment(course) -> dict[str, str]:
             "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
 
 
-
 def open_page(browser, base):
     """A JupyterLab page in a workspace of its own (no tab of an earlier test restored), the app started.
 
@@ -44,10 +43,9 @@ def open_page(browser, base):
     return page
 
 
-def open_notebook(browser, base, path, page=None):
-    """Open a notebook (in ``page``, or a new one) and wait until its kernel is started and idle.
-    打开笔记本（在 ``page`` 中或新页面中），并等待其内核启动并空闲。"""
-    page = page or open_page(browser, base)
+def open_notebook(page, path):
+    """Open a notebook in ``page`` and wait until its kernel is started and idle; returns the page.
+    在 ``page`` 中打开笔记本，并等待其内核启动并空闲；返回该页面。"""
     page.evaluate(
         """async (path) => {
             const app = window.jupyterapp, deadline = Date.now() + 90000;

@@ -31,7 +31,7 @@ def set_locale(base, locale):
 def test_the_interface_switches_to_chinese(lab, browser):
     """Lesson 01 opens with English menus, then with Chinese ones after Settings → Language / 切换语言后菜单变为中文"""
     base, _ = lab
-    page = open_notebook(browser, base, f"notebooks/{L01}/{L01}.ipynb")
+    page = open_notebook(open_page(browser, base), f"notebooks/{L01}/{L01}.ipynb")
     assert {"File", "Edit", "Run", "Kernel", "Nbgrader"} <= set(menus(page))
     assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up should be off / 新闻弹窗应当关闭"
     page.screenshot(path=ARTIFACTS / "lesson01-en.png")
@@ -49,9 +49,8 @@ def test_the_interface_switches_to_chinese(lab, browser):
 
 
 def validate(page):
-    """Press nbgrader's Validate button and return the dialog's text / 按下 Validate 并返回对话框文字"""
-    page.keyboard.press("Control+s")
-    page.wait_for_timeout(500)
+    """Press nbgrader's Validate button (it saves the notebook first) and return the dialog's text.
+    按下 Validate（它会先保存笔记本）并返回对话框文字。"""
     page.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
     dialog = page.wait_for_selector(".jp-Dialog", timeout=120_000)
     text = dialog.inner_text()
@@ -98,7 +97,7 @@ def test_validate_reports_the_empty_exercise_then_the_next(lab, browser):
     """Validate fails on predict(); after typing it in the page, the first failure is the next exercise / 填写后失败的是下一个练习"""
     base, course = lab
     path = f"notebooks/{L01}/{L01}.ipynb"
-    page = open_notebook(browser, base, path)
+    page = open_notebook(open_page(browser, base), path)
     first = validate(page)
     assert "failed" in first and "predict() evaluates" in first, first
     page.screenshot(path=ARTIFACTS / "validate-dialog.png")

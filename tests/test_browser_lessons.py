@@ -11,6 +11,8 @@ from browser_pages import ARTIFACTS, close_notebook, needs_chromium, open_notebo
 from lab_server import api
 from lesson_cells import SOLUTIONS, lesson_notebooks
 
+from helpers.outputs import RAISES_TAG
+
 pytestmark = needs_chromium
 LESSONS = [n.stem for n in lesson_notebooks(SOLUTIONS)]
 RUN_ALL_SECONDS = 240
@@ -39,10 +41,6 @@ def run_all_cells(page, timeout_s):
     )
 
 
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
-
-
 @pytest.fixture(scope="module")
 def page(lab, browser):
     """One JupyterLab page for every lesson: the app loads once / 所有课程共用一个 JupyterLab 页面：应用只加载一次"""
@@ -53,11 +51,11 @@ def page(lab, browser):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_lesson_runs_all_cells_in_the_browser(lab, browser, page, lesson):
+def test_lesson_runs_all_cells_in_the_browser(lab, page, lesson):
     """Run All Cells executes every code cell; only cells tagged raises-exception show an error / 只有标记为 raises-exception 的单元格报错"""
     base, _ = lab
     path = f"solutions/{lesson}/{lesson}.ipynb"
-    open_notebook(browser, base, path, page)
+    open_notebook(page, path)
     try:
         finished = run_all_cells(page, RUN_ALL_SECONDS)
         page.screenshot(path=ARTIFACTS / f"run-all-{lesson}.png")
@@ -69,7 +67,7 @@ def test_lesson_runs_all_cells_in_the_browser(lab, browser, page, lesson):
     code = [(i, c) for i, c in enumerate(cells) if c["cell_type"] == "code"]
     for i, cell in code:
         errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
-        if "raises-exception" not in tags(cell):
+        if RAISES_TAG not in cell["metadata"].get("tags", []):
             assert not errors, f"{lesson} cell {i}: {errors[0]['ename']}: {errors[0]['evalue']}"
         elif cell["execution_count"] is not None:
             assert errors, f"{lesson} cell {i} is tagged raises-exception but ran cleanly / 标记为 raises-exception 却没有报错"
