@@ -1,9 +1,11 @@
-"""What autograd does with an in-place operation: the four outcomes of lesson 04 / 自动求导遇到原地操作时的四种结果。
+"""What autograd does with an in-place operation: the five outcomes of lesson 04 / 自动求导遇到原地操作时的五种结果。
 
 Introduced in lesson 04. ``outcome_of(source)`` runs a snippet that creates a tensor ``a``, does
 something in place and calls ``backward()``, and says which of ``OUTCOMES`` happened under the
-installed torch. The lesson's demo and its hidden test both use it, so they cannot disagree.
+installed torch. The lesson's reveal cell and its hidden test both use it, so they cannot disagree;
+the learner's notebook imports it only after the prediction exercise.
 运行一段代码片段（创建张量 a、做原地操作并调用 backward()），判断在当前安装的 torch 下发生了哪种结果。
+学生的笔记本只在预测练习之后才导入它。
 """
 
 import warnings
@@ -15,10 +17,12 @@ OUTCOMES = {
     "inplace_version": "backward() raises 'modified by an inplace operation' / backward() 报“被原地操作修改”错误",
     "leaf_inplace": "raises 'a (view of a) leaf Variable that requires grad is being used in an in-place operation' / 报“叶子张量被原地操作”错误",
     "not_leaf": "runs, but a ends as a non-leaf, so a.grad stays None / 正常运行，但 a 不再是叶子张量，a.grad 为 None",
+    "graph_interior": "backward() raises 'leaf variable has been moved into the graph interior' / backward() 报“叶子张量被移入计算图内部”错误",
 }
 # Fragments of the messages torch 2.13 raises / torch 2.13 报错信息中的片段
 INPLACE_VERSION_MESSAGE = "modified by an inplace operation"
 LEAF_INPLACE_MESSAGE = "leaf Variable that requires grad is being used in an in-place operation"
+GRAPH_INTERIOR_MESSAGE = "leaf variable has been moved into the graph interior"
 
 
 def outcome_of(source: str) -> str:
@@ -38,6 +42,8 @@ def outcome_of(source: str) -> str:
             return "inplace_version"
         if LEAF_INPLACE_MESSAGE in str(error):
             return "leaf_inplace"
+        if GRAPH_INTERIOR_MESSAGE in str(error):
+            return "graph_interior"
         raise ValueError(f"the snippet failed in another way / 代码片段以其他方式失败: {error}") from error
     a = namespace.get("a")
     if type(a) is not torch.Tensor:

@@ -24,7 +24,7 @@ from helpers.grade_batch import GradeOptions, grade_all, parse_shard
 from helpers.grading import InvalidSubmission, Lesson, build_graded_notebook, read_submission, score_notebook
 from helpers.language_views import FORMATS, SOURCES, write_views
 from helpers.notebook_runner import prepare_scratch, run_cells
-from helpers.outputs import refresh_outputs
+from helpers.outputs import SANITIZE_FILE, refresh_outputs
 from helpers.release import RELEASE_DIR, SOURCE_DIR, ReleaseError, find_lessons, generate_release
 
 
@@ -67,7 +67,7 @@ def _execute(args: argparse.Namespace) -> int:
         notebook = root / SOURCE_DIR / lesson / f"{lesson}.ipynb"
         print(f"executing / 正在执行 {notebook.relative_to(root)}", flush=True)
         try:
-            refresh_outputs(notebook)
+            refresh_outputs(notebook, sanitize_with=root / SANITIZE_FILE)
         except CellExecutionError as error:
             print(f"{lesson} failed, its file is unchanged / {lesson} 执行失败，文件未改动:\n{error}", file=sys.stderr)
             return 1

@@ -13,17 +13,55 @@ import os
 import re
 import sys
 
+# The version error, with and without ", which is output N of Op," (absent for a leaf, or a tensor made outside autograd)
+# 版本错误：带有或不带 ", which is output N of Op,"（叶子张量或在自动求导之外创建的张量没有这部分）
+_VERSION_ERROR = (
+    r"modified by an inplace operation: \[(?P<type>[\w.]+) \[(?P<shape>[^\]]*)\]\]{which} "
+    r"is at version (?P<now>\d+); expected version (?P<then>\d+)"
+)
+_VERSION_FIX_EN = (
+    "Fix: make the in-place operation (add_, mul_, +=, x[i] = ..., relu_) out-of-place, e.g. `b = b + 1`, or work on a "
+    "`.clone()`; `torch.autograd.set_detect_anomaly(True)` shows the forward line whose backward needed the value."
+)
+_VERSION_FIX_ZH = (
+    "修正：把原地操作（add_、mul_、+=、x[i] = ...、relu_）改成非原地写法，例如 `b = b + 1`，或在 `.clone()` 上操作；"
+    "`torch.autograd.set_detect_anomaly(True)` 会指出哪一行前向代码的反向传播需要这个值。"
+)
+
 _EXPLANATIONS = [
     (
-        re.compile(
-            r"modified by an inplace operation: \[(?P<type>[\w.]+) \[(?P<shape>[^\]]*)\]\], which is output "
-            r"(?P<index>\d+) of (?P<op>\w+), is at version (?P<now>\d+); expected version (?P<then>\d+)"
-        ),
-        "A {type} of shape [{shape}] that {op} saved for the backward pass was changed in place afterwards "
-        "(version {then} → {now}), so its saved value is stale. Fix: make that in-place operation (add_, mul_, +=, "
-        "x[i] = ..., div_) out-of-place, e.g. `b = b + 1`, or work on a `.clone()`.",
-        "{op} 为反向传播保存了一个形状为 [{shape}] 的 {type}，之后它被原地修改（版本 {then} → {now}），保存的值已经过期。"
-        "修正：把这个原地操作（add_、mul_、+=、x[i] = ...、div_）改成非原地写法，例如 `b = b + 1`，或在 `.clone()` 上操作。",
+        re.compile(_VERSION_ERROR.format(which=r", which is output (?P<index>\d+) of (?P<op>\w+),")),
+        "A {type} of shape [{shape}] that an operation saved for the backward pass was changed in place afterwards "
+        "(version {then} → {now}), so the saved value is stale. \"output {index} of {op}\" names the operation that "
+        "produced the tensor's current value — often the in-place operation itself — not the one that saved it. "
+        + _VERSION_FIX_EN,
+        "某个运算为反向传播保存了一个形状为 [{shape}] 的 {type}，之后它被原地修改（版本 {then} → {now}），保存的值已经过期。"
+        "“output {index} of {op}”指出的是产生该张量当前值的运算——常常就是那个原地操作本身——而不是保存它的运算。"
+        + _VERSION_FIX_ZH,
+    ),
+    (
+        re.compile(_VERSION_ERROR.format(which="")),
+        "A {type} of shape [{shape}] that an operation saved for the backward pass was changed in place afterwards "
+        "(version {then} → {now}). The message names no operation because that tensor has no grad_fn: it is a leaf "
+        "or was created outside autograd — typically a parameter updated under `torch.no_grad()`, or an input "
+        "changed in place, between the forward pass and backward(). Call backward() before the update, or update "
+        "a copy. " + _VERSION_FIX_EN,
+        "某个运算为反向传播保存了一个形状为 [{shape}] 的 {type}，之后它被原地修改（版本 {then} → {now}）。"
+        "信息里没有指出运算，因为这个张量没有 grad_fn：它是叶子张量，或是在自动求导之外创建的——"
+        "典型情况是在前向传播与 backward() 之间，在 `torch.no_grad()` 中更新了参数，或原地修改了输入。"
+        "请先调用 backward() 再更新，或者更新一个副本。" + _VERSION_FIX_ZH,
+    ),
+    (
+        re.compile(r"leaf variable has been moved into the graph interior"),
+        "A tensor that was a leaf when a graph used it got a grad_fn afterwards: an in-place operation with a value "
+        "that requires grad (copy_, add_, mul_, ...) was applied to it after its requires_grad was switched off. "
+        "When backward() reaches the place where it should accumulate the leaf's gradient, the leaf is now inside "
+        "the graph. Fix: do not change a parameter in place between the forward pass and backward(); update it under "
+        "`with torch.no_grad():` after backward(), or use a new tensor, `a = w * 2`.",
+        "某个张量在被计算图使用时还是叶子张量，之后却得到了 grad_fn：先关闭了它的 requires_grad，"
+        "再用一个需要梯度的值对它做原地操作（copy_、add_、mul_ 等）。backward() 走到本应累加该叶子张量梯度的地方时，"
+        "它已经处在计算图内部。修正：不要在前向传播与 backward() 之间原地修改参数；在 backward() 之后于 "
+        "`with torch.no_grad():` 中更新它，或者使用新张量 `a = w * 2`。",
     ),
     (
         re.compile(r"a view of a leaf Variable that requires grad is being used in an in-place operation"),

@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests: JupyterLab on a copy of the course, and the system Chromium.
-浏览器测试的夹具：在课程副本上运行的 JupyterLab，以及系统自带的 Chromium。
+"""Shared fixtures: JupyterLab on a copy of the course and the system Chromium (browser tests), a clean matplotlib.
+共享夹具：在课程副本上运行的 JupyterLab 与系统自带的 Chromium（浏览器测试），以及干净的 matplotlib 状态。
 """
 
 import os
@@ -46,3 +46,20 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def fresh_matplotlib():
+    """Matplotlib's default settings and no cached font answer, before and after a test / 测试前后恢复 matplotlib 默认设置"""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.plotting import find_cjk_font
+
+    find_cjk_font.cache_clear()
+    with plt.rc_context():
+        yield
+    plt.close("all")
+    find_cjk_font.cache_clear()

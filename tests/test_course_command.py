@@ -8,7 +8,7 @@ from lesson_cells import ROOT, SOLUTIONS
 from nbclient.exceptions import CellExecutionError
 
 from helpers.course import main
-from helpers.outputs import refresh_outputs
+from helpers.outputs import SANITIZE_FILE, refresh_outputs
 
 
 def small_notebook(path, *sources, tags=()):
@@ -58,6 +58,17 @@ def test_refresh_outputs_is_idempotent_and_allows_tagged_errors(tmp_path):
     nb = nbformat.read(notebook, as_version=4)
     assert nb.cells[0].outputs[0].text == "0.3333333333333333\n"
     assert nb.cells[1].outputs[0].ename == "ZeroDivisionError"
+
+
+def test_refresh_outputs_stores_no_machine_path(tmp_path):
+    """`course execute` stores outputs without the machine's paths, as nbval sanitizes them / 存储的输出不含本机路径"""
+    notebook = small_notebook(
+        tmp_path / "n.ipynb", "import os, torch; print(torch.__file__, os.__file__)", "import helpers.checks as m; m.__file__"
+    )
+    refresh_outputs(notebook, sanitize_with=ROOT / SANITIZE_FILE)
+    nb = nbformat.read(notebook, as_version=4)
+    assert nb.cells[0].outputs[0].text == "SITE_PACKAGES/torch/__init__.py PYTHON_LIB/os.py\n"
+    assert nb.cells[1].outputs[0].data["text/plain"] == "'COURSE/helpers/checks.py'"
 
 
 def test_refresh_outputs_leaves_the_file_alone_on_an_unexpected_error(tmp_path):

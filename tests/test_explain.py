@@ -10,6 +10,15 @@ from helpers.explain import explanation
 
 SNIPPETS = {
     "inplace_version": "a = torch.tensor([1., 2., 3.], requires_grad=True)\nb = a.exp()\nb.add_(1)\nb.sum().backward()",
+    "saved_input_changed": "a = torch.tensor([1., 2.], requires_grad=True)\nb = a * 2\nc = b.sin()\nb.add_(1)\nc.sum().backward()",
+    "saved_leaf_changed": (
+        "a = torch.tensor([1., 2.], requires_grad=True)\nloss = (a ** 2).sum()\nwith torch.no_grad():\n    a.mul_(0.5)\n"
+        "loss.backward()"
+    ),
+    "graph_interior": (
+        "w = torch.ones(3, requires_grad=True)\na = torch.zeros(3, requires_grad=True)\ny = (a * 2).sum()\n"
+        "a.requires_grad_(False)\na.copy_(w * 2)\ny.backward()"
+    ),
     "leaf_inplace": "a = torch.tensor([1., 2.], requires_grad=True)\na.add_(1.)",
     "leaf_view": "a = torch.tensor([1., 2.], requires_grad=True)\na[0] = 5.",
     "backward_twice": "a = torch.tensor([1., 2.], requires_grad=True)\ny = (a * a).sum()\ny.backward()\ny.backward()",
@@ -18,7 +27,11 @@ SNIPPETS = {
     "value_error": "raise ValueError('not a RuntimeError')",
 }
 EXPECTED = {
-    "inplace_version": ("shape [3] that Exp saved", "版本 0 → 1"),
+    "inplace_version": ('shape [3] that an operation saved', "“output 0 of Exp”"),
+    # The message names the in-place Add, not sin, which saved b / 信息指出的是原地的 Add，而不是保存了 b 的 sin
+    "saved_input_changed": ('"output 0 of Add" names the operation that produced the tensor\'s current value', "版本 0 → 1"),
+    "saved_leaf_changed": ("names no operation because that tensor has no grad_fn", "没有 grad_fn"),
+    "graph_interior": ("was a leaf when a graph used it got a grad_fn afterwards", "计算图内部"),
     "leaf_inplace": ("leaf tensor that requires grad in place", "叶子张量"),
     "leaf_view": ("part of a leaf tensor", "视图"),
     "backward_twice": ("frees the computational graph", "retain_graph=True"),

@@ -68,8 +68,12 @@ def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
         exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
         for cell in context_cells(nb):
             meta = cell.metadata.get("nbgrader", {})
-            source = answer_source if meta.get("grade_id") == grade_id and meta.get("solution") else cell.source
-            exec(compile(source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
+            if meta.get("grade_id") == grade_id and meta.get("solution"):
+                # An answer that raises runs on into its tests, as under nbgrader / 与 nbgrader 相同：答案报错后照常运行测试
+                with contextlib.suppress(Exception):
+                    exec(compile(answer_source, f"<{grade_id}>", "exec"), namespace)
+                continue
+            exec(compile(cell.source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
         failures = []
         tests = grading_cells_of(nb, grade_id)
         assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"

@@ -16,15 +16,7 @@ from matplotlib import font_manager  # noqa: E402
 from helpers import plotting  # noqa: E402
 from helpers.plotting import find_cjk_font, plot_fit, plot_losses  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def fresh_state():
-    """Each test starts with matplotlib's defaults and no cached font answer / 每个测试都从默认设置开始"""
-    find_cjk_font.cache_clear()
-    with plt.rc_context():
-        yield
-    plt.close("all")
-    find_cjk_font.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_matplotlib")
 
 
 def render(figure):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from lesson_cells import (
+    NOTEBOOKS,
     SOLUTIONS,
     answer_cells,
     grading_cells,
@@ -39,6 +40,7 @@ EXERCISES = {
     "03_autograd": {
         "ex03_fit_autograd": "fit_autograd",
         "ex03_derivative": "derivative",
+        "ex03_second_derivative": "second_derivative",
     },
     "04_inplace_and_leaf_errors": {
         "ex04_predict_errors": "predictions",
@@ -49,6 +51,8 @@ EXERCISES = {
         "ex05_legendre": "LegendrePolynomial3",
         "ex05_fit_legendre": "fit_legendre",
         "ex05_exp": "ExpFunction",
+        "ex05_softplus": "SoftplusFunction",
+        "ex05_mul": "MulFunction",
     },
 }
 SOLUTION_NOTEBOOKS = lesson_notebooks(SOLUTIONS)
@@ -131,6 +135,57 @@ def test_outputs_are_stored_in_order_without_errors(notebook):
         if nbgrader_meta(cell).get("grade"):
             # nbgrader gives 0 to a test cell with any stderr / nbgrader 对有 stderr 输出的测试单元格给 0 分
             assert not cell.outputs, f"{cell.id}: a test cell printed something / 测试单元格有输出"
+
+
+# An absolute path of the machine that ran a notebook: system folders, home folders, a venv, a Windows drive
+# 运行笔记本的机器上的绝对路径：系统目录、家目录、虚拟环境、Windows 盘符
+MACHINE_PATH = re.compile(
+    r"(?<![\w.])/(?:tmp|work|root|home|usr|opt|srv|var|mnt|Users|private)/|\.venv\b|site-packages/|\b[A-Z]:\\\w"
+)
+
+
+def stored_output_texts(cell):
+    for output in cell.get("outputs", []):
+        for key in ("text", "evalue"):
+            yield "".join(output.get(key, ""))
+        yield from output.get("traceback", [])
+        yield from ("".join(v) for mime, v in output.get("data", {}).items() if mime.startswith("text/"))
+
+
+@pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS + lesson_notebooks(NOTEBOOKS), ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_no_machine_path_in_stored_outputs(notebook):
+    """No stored output shows a path of the machine that ran it / 存储的输出中没有运行它的机器上的路径"""
+    leaks = [
+        (cell.get("id"), match.group(0), text[max(0, match.start() - 40) : match.end() + 40])
+        for cell in read(notebook).cells
+        for text in stored_output_texts(cell)
+        for match in MACHINE_PATH.finditer(text)
+    ]
+    assert not leaks, f"run `course execute`, which sanitizes outputs / 请运行 `course execute`: {leaks[:5]}"
+
+
+def test_machine_path_pattern_finds_what_it_must():
+    """The leak pattern catches real paths and spares ordinary text / 泄漏模式能识别真实路径，且不误伤普通文本"""
+    leaks = ["/tmp/ipykernel_1/2.py:7", "File /work/main/.venv/lib/x.py", "/home/ann/course", "C:\\Users\\ann",
+             "/root/.pyenv/versions/3.11.7/lib/python3.11/runpy.py", "/usr/lib/python3.11/site-packages/torch"]
+    clean = ["SITE_PACKAGES/torch/_tensor.py:623", "IPYKERNEL_CELL:7", "a/b = 0.5", "notebooks/01/01.ipynb", "x/usr/y"]
+    assert all(MACHINE_PATH.search(text) for text in leaks)
+    assert not any(MACHINE_PATH.search(text) for text in clean)
+
+
+def test_the_answer_key_is_out_of_reach_before_the_reveal():
+    """Lesson 04's learner notebook imports nothing that runs the snippets before the reveal cell
+    第 04 课学生版在揭晓单元格之前不导入任何能运行这些片段的代码"""
+    from helpers import autograd_errors
+
+    nb = read(NOTEBOOKS / "04_inplace_and_leaf_errors" / "04_inplace_and_leaf_errors.ipynb")
+    ids = [c.id for c in nb.cells]
+    before = nb.cells[: ids.index("predict_check")]
+    assert any(nbgrader_meta(c).get("grade_id") == "ex04_predict_errors" for c in before)
+    key = {"autograd_errors", *(name for name in vars(autograd_errors) if not name.startswith("_"))} - {"torch", "warnings"}
+    leaks = [(c.id, name) for c in before if c.cell_type == "code" for name in key if re.search(rf"\b{name}\b", c.source)]
+    assert not leaks, leaks
+    assert "outcome_of" in nb.cells[ids.index("predict_check")].source
 
 
 def test_snippet_fingerprint_matches_the_locked_cell():

@@ -1,11 +1,12 @@
 """The nbval sanitize file replaces exactly what legitimately varies / nbval 清理文件只替换合理变化的内容。"""
 
-import re
 
 import pytest
 from lesson_cells import ROOT
 
-SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+from helpers.outputs import SANITIZE_FILE, sanitize_patterns, sanitize_text
+
+SANITIZE = ROOT / SANITIZE_FILE
 
 
 def patterns() -> list[tuple[str, str]]:
@@ -16,9 +17,13 @@ def patterns() -> list[tuple[str, str]]:
 
 
 def sanitize(text: str) -> str:
-    for regex, replacement in patterns():
-        text = re.sub(regex, replacement, text)
-    return text
+    """What `course execute` stores and what nbval compares / `course execute` 存储的与 nbval 比较的内容"""
+    return sanitize_text(text, sanitize_patterns(SANITIZE))
+
+
+def test_course_execute_reads_the_file_as_nbval_does():
+    """The stored outputs are sanitized with exactly nbval's patterns / 存储输出时使用的正是 nbval 的模式"""
+    assert [(p.pattern, r) for p, r in sanitize_patterns(SANITIZE)] == patterns()
 
 
 @pytest.mark.parametrize(
@@ -27,13 +32,15 @@ def sanitize(text: str) -> str:
         ("<Figure at 0x7f3a2c1b9d50>", "<Figure at 0x7ff0012345ab>"),
         ('File /tmp/ipykernel_4242/1234567.py:3', 'File /tmp/ipykernel_17/98.py:3'),
         ("/work/a/.venv/lib/python3.11/site-packages/torch/x.py", "/home/b/env/lib/python3.11/site-packages/torch/x.py"),
+        ("File /root/.pyenv/versions/3.11.7/lib/python3.11/runpy.py:88", "File /usr/lib/python3.11/runpy.py:88"),
+        ("File \x1b[32m/work/main/helpers/checks.py:12", "File \x1b[32m/home/me/course/helpers/checks.py:12"),
         ("tensor([1., 2.], device='cuda:0')", "tensor([1., 2.])"),
         ("device(type='cuda', index=0)", "device(type='cpu')"),
         ("torch.cuda.FloatTensor", "torch.FloatTensor"),
         ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All ...\nloss 1.0", "loss 1.0"),
         ("deprecated. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/x.cpp:434.)", "deprecated. (Triggered internally at C:\\b\\torch\\x.cpp:12.)"),
     ],
-    ids=["address", "ipykernel-path", "site-packages", "cuda-suffix", "cuda-device", "cuda-type", "tcp-warning", "torch-source"],
+    ids=["address", "ipykernel-path", "site-packages", "python-lib", "course-modules", "cuda-suffix", "cuda-device", "cuda-type", "tcp-warning", "torch-source"],
 )
 def test_legitimate_differences_vanish(first, second):
     """Outputs differing only in what may vary compare equal / 只在可变部分不同的输出比较结果相等"""

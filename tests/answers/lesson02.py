@@ -73,6 +73,15 @@ WRONG = {
         "identity": "def shares_storage(a, b):\n    return a is b\n",
         "returns_tensor": "def shares_storage(a, b):\n    return torch.tensor(a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr())\n",
         "same_shape": "def shares_storage(a, b):\n    return a.numel() == b.numel()\n",
+        # Every storage of 0 bytes has address 0: two unrelated empty tensors would count as shared / 0 字节存储的地址都是 0
+        "storage_data_ptr_only": (
+            "def shares_storage(a, b):\n    return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()\n"
+        ),
+        # Guards on the tensor's elements, not the storage's bytes: a view without elements is a view too / 应检查存储字节数而非元素个数
+        "empty_by_numel": (
+            "def shares_storage(a, b):\n    if a.numel() == 0 or b.numel() == 0:\n        return False\n"
+            "    return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()\n"
+        ),
     },
     "ex02_default_dtype": {
         "no_restore_on_exception": (
@@ -109,8 +118,11 @@ RIGHT = {
     "ex02_shares_storage": {
         "storage_of_base": (
             "def shares_storage(a, b):\n    base_a = a if a._base is None else a._base\n    base_b = b if b._base is None else b._base\n"
+            "    if base_a.untyped_storage().nbytes() == 0:\n        return False\n"
             "    return base_a.untyped_storage().data_ptr() == base_b.untyped_storage().data_ptr()\n"
         ),
+        # torch keeps one Python object per storage, so views return the very same object / torch 为每块存储保留同一个 Python 对象
+        "same_storage_object": "def shares_storage(a, b):\n    return a.untyped_storage() is b.untyped_storage()\n",
     },
     "ex02_default_dtype": {
         "class_based": (

@@ -48,6 +48,50 @@ WRONG = {
             "def derivative(f, x):\n    return f(x.detach()) * torch.ones_like(x)\n"
         ),
     },
+    "ex03_second_derivative": {
+        "first_derivative": (
+            "def second_derivative(f, x):\n    x_leaf = x.detach().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf)\n    return first\n"
+        ),
+        "finite_differences": (
+            "def second_derivative(f, x):\n    h = 1e-4\n    x0 = x.detach()\n"
+            "    return (f(x0 + h) - 2 * f(x0) + f(x0 - h)) / h**2\n"
+        ),
+        "no_create_graph": (
+            "def second_derivative(f, x):\n    x_leaf = x.detach().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf)\n"
+            "    (second,) = torch.autograd.grad(first.sum(), x_leaf)\n    return second\n"
+        ),
+        "sets_requires_grad_on_x": (
+            "def second_derivative(f, x):\n    x.requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)\n"
+            "    if not first.requires_grad:\n        return torch.zeros_like(x)\n"
+            "    (second,) = torch.autograd.grad(first.sum(), x)\n    return second\n"
+        ),
+        "backward_fills_x_grad": (
+            "def second_derivative(f, x):\n    x_leaf = x if x.requires_grad else x.detach().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf, create_graph=True)\n"
+            "    if not first.requires_grad:\n        return torch.zeros_like(x)\n"
+            "    first.sum().backward()\n    return x_leaf.grad.detach().clone()\n"
+        ),
+        "result_attached_to_graph": (
+            "def second_derivative(f, x):\n    x_leaf = x.detach().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf, create_graph=True)\n"
+            "    if not first.requires_grad:\n        return torch.zeros_like(x)\n"
+            "    (second,) = torch.autograd.grad(first.sum(), x_leaf, create_graph=True)\n    return second\n"
+        ),
+        "fails_on_linear": (
+            "def second_derivative(f, x):\n    x_leaf = x.detach().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf, create_graph=True)\n"
+            "    (second,) = torch.autograd.grad(first.sum(), x_leaf)\n    return second\n"
+        ),
+        "always_float64": (
+            "def second_derivative(f, x):\n    x_leaf = x.detach().double().requires_grad_(True)\n"
+            "    (first,) = torch.autograd.grad(f(x_leaf).sum(), x_leaf, create_graph=True)\n"
+            "    if not first.requires_grad:\n        return torch.zeros_like(x_leaf.detach())\n"
+            "    (second,) = torch.autograd.grad(first.sum(), x_leaf)\n    return second\n"
+        ),
+    },
 }
 
 RIGHT = {
@@ -65,6 +109,23 @@ RIGHT = {
         "backward_on_a_copy": (
             "def derivative(f, x):\n    x_copy = x.detach().clone().requires_grad_()\n    f(x_copy).backward()\n"
             "    return x_copy.grad\n"
+        ),
+    },
+    "ex03_second_derivative": {
+        "torch_func_grad_of_grad": (
+            "def second_derivative(f, x):\n"
+            "    return torch.func.vmap(torch.func.grad(torch.func.grad(f)))(x.detach())\n"
+        ),
+        "hessian_diagonal": (
+            "def second_derivative(f, x):\n"
+            "    hessian = torch.autograd.functional.hessian(lambda t: f(t).sum(), x.detach())\n"
+            "    return hessian.diagonal().clone()\n"
+        ),
+        "grad_outputs_and_grad_fn_check": (
+            "def second_derivative(f, x):\n    x_copy = x.detach().clone().requires_grad_()\n    y = f(x_copy)\n"
+            "    (first,) = torch.autograd.grad(y, x_copy, grad_outputs=torch.ones_like(y), create_graph=True)\n"
+            "    if first.grad_fn is None:\n        return torch.zeros_like(x_copy).detach()\n"
+            "    (second,) = torch.autograd.grad(first, x_copy, grad_outputs=torch.ones_like(first))\n    return second\n"
         ),
     },
 }

@@ -1,8 +1,8 @@
 """Answers to lesson 04's exercises that the graders must reject (WRONG) or accept (RIGHT).
 第 04 课练习中评分测试必须拒绝（WRONG）或接受（RIGHT）的答案。"""
 
-_TRUTH = {"A": "inplace_version", "B": "ok", "C": "leaf_inplace", "D": "leaf_inplace", "E": "not_leaf",
-          "F": "inplace_version", "G": "ok", "H": "not_leaf", "I": "ok"}
+_TRUTH = {"A": "inplace_version", "B": "inplace_version", "C": "inplace_version", "D": "ok", "E": "inplace_version",
+          "F": "graph_interior", "G": "not_leaf", "H": "leaf_inplace", "I": "ok"}
 
 
 def _predictions(**changes) -> str:
@@ -13,12 +13,22 @@ def _predictions(**changes) -> str:
 WRONG = {
     "ex04_predict_errors": {
         "all_ok": "predictions = {label: 'ok' for label in SNIPPETS}\n",
-        "copy_called_leaf_inplace": _predictions(E="leaf_inplace", H="leaf_inplace"),
-        "sigmoid_thought_safe": _predictions(F="ok"),
-        "add_after_use_thought_error": _predictions(B="inplace_version"),
-        "product_output_thought_saved": _predictions(I="inplace_version"),
+        "all_inplace_version": "predictions = {label: 'inplace_version' for label in SNIPPETS}\n",
+        "saved_input_thought_safe": _predictions(A="ok"),
+        "detach_thought_independent": _predictions(B="ok"),
+        "relu_on_saved_output_thought_safe": _predictions(C="ok"),
+        "relu_on_product_thought_error": _predictions(D="inplace_version"),
+        "update_before_backward_thought_safe": _predictions(E="ok"),
+        "graph_interior_thought_gone": _predictions(F="not_leaf"),
+        "graph_interior_called_leaf_inplace": _predictions(F="leaf_inplace"),
+        "setitem_called_leaf_inplace": _predictions(G="leaf_inplace"),
+        "view_of_leaf_thought_allowed": _predictions(H="ok"),
+        "clone_thought_shared": _predictions(I="inplace_version"),
         "missing_label": _predictions(I=None),
         "unknown_outcome": _predictions(A="error"),
+        "widens_choices": "CHOICES.append('error')\n" + _predictions(A="error"),
+        # The answer key is not imported before the reveal / 揭晓之前没有导入答案
+        "asks_the_key_from_setup": "predictions = {label: outcome_of(source) for label, source in SNIPPETS.items()}\n",
         "rewrites_snippets": "SNIPPETS = {'A': 'a = torch.ones(1, requires_grad=True)\\na.sum().backward()\\n'}\n"
         "predictions = {'A': 'ok'}\n",
         "spoofed_outcome": (
