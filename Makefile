@@ -8,8 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARGS ?=
-# The environment's tools first on PATH, as if activated (nbgrader calls `alembic` by name).
-# 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）。
+# The environment's tools first on PATH, as if activated (nbgrader calls `alembic` by name);
+# the Python side of the same rule is course.layout.CourseLayout.tools_on_path.
+# 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）；Python 中的同一规则见 CourseLayout.tools_on_path。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 PYTEST_ARGS ?=
 # pytest-xdist workers: one per core / 每个 CPU 核心一个 pytest-xdist 进程

@@ -23,13 +23,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from answers.lesson01 import WRONG  # noqa: E402
 
-from helpers.grading import nbgrader_meta  # noqa: E402
+from course.grading import nbgrader_meta  # noqa: E402
+from course.layout import CourseLayout  # noqa: E402
 
+LAYOUT = CourseLayout(ROOT)
 LESSON = "01_numpy_gradient_descent"
 
 
 def make_submissions(submitted: Path, count: int) -> None:
-    solution = nbformat.read(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    solution = nbformat.read(LAYOUT.source_notebook(LESSON), as_version=4)
     wrong = [(grade_id, source) for grade_id, answers in WRONG.items() for source in answers.values()]
     for i in range(count):
         nb = nbformat.from_dict(solution)
@@ -38,9 +40,9 @@ def make_submissions(submitted: Path, count: int) -> None:
             for cell in nb.cells:
                 if nbgrader_meta(cell).get("grade_id") == grade_id:
                     cell.source = source
-        target = submitted / f"student{i:02d}" / LESSON
-        target.mkdir(parents=True)
-        nbformat.write(nb, target / f"{LESSON}.ipynb")
+        target = CourseLayout.lesson_file(submitted / f"student{i:02d}", LESSON)
+        target.parent.mkdir(parents=True)
+        nbformat.write(nb, target)
 
 
 def scores_from(db_url: str) -> dict[str, float]:
@@ -55,26 +57,29 @@ def main() -> int:
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = CourseLayout.tools_on_path()
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as scratch:
-        course = Path(scratch) / "course"
-        course.mkdir()
-        shutil.copy(ROOT / "nbgrader_config.py", course)
-        for folder in ("solutions", "notebooks", "helpers"):
-            shutil.copytree(ROOT / folder, course / folder)
-        make_submissions(course / "submitted", args.submissions)
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LESSON, "--force"], cwd=course, env=env,
+        course = CourseLayout(Path(scratch) / "course")
+        course.root.mkdir()
+        shutil.copy(LAYOUT.config_path, course.config_path)
+        shutil.copytree(LAYOUT.source_dir, course.source_dir)
+        shutil.copytree(LAYOUT.release_dir, course.release_dir)
+        shutil.copytree(ROOT / "helpers", course.root / "helpers")
+        submitted = course.root / "submitted"
+        make_submissions(submitted, args.submissions)
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LESSON, "--force"], cwd=course.root, env=env,
                        check=True, capture_output=True)
 
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", LESSON], cwd=course, env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", LESSON], cwd=course.root, env=env, check=True,
+                       capture_output=True)
         stock = time.perf_counter() - started
-        stock_scores = scores_from(f"sqlite:///{course / 'gradebook.db'}")
+        stock_scores = scores_from(course.gradebook_url)
 
         course_db = f"sqlite:///{Path(scratch) / 'course-grade.db'}"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "helpers.course", "grade", str(course / "submitted"), "--jobs", str(args.jobs),
-                        "--db-url", course_db], cwd=course, env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "course", "grade", str(submitted), "--jobs", str(args.jobs),
+                        "--db-url", course_db], cwd=course.root, env=env, check=True, capture_output=True)
         ours = time.perf_counter() - started
         our_scores = scores_from(course_db)
 

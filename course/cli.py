@@ -5,6 +5,10 @@
     course check NOTEBOOK       a learner's self-check with the visible tests / 学生用可见测试自查
     course grade SUBMITTED      grade submissions safely into the gradebook / 安全地评阅提交并写入成绩库
     course view --lang en|zh    every lesson in one language / 每课的单语言版本
+
+Only the standard library and light modules are imported up front, so ``course --help`` and argument
+errors answer at once; each subcommand imports what it needs (nbformat, nbclient, nbgrader) when it runs.
+启动时只导入标准库与轻量模块，``course --help`` 与参数错误能立即响应；各子命令运行时才导入所需的模块。
 """
 
 import argparse
@@ -16,45 +20,42 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import nbformat
-from nbclient.exceptions import CellExecutionError
+from course.bilingual import LANGUAGES
+from course.layout import CourseLayout
+from course.views import FORMATS, SOURCES
 
-from helpers.bilingual import LANGUAGES, course_lang, in_language
-from helpers.grade_batch import GradeOptions, grade_all, parse_shard
-from helpers.grading import InvalidSubmission, Lesson, build_graded_notebook, read_submission, score_notebook
-from helpers.language_views import FORMATS, SOURCES, write_views
-from helpers.notebook_runner import prepare_scratch, run_cells
-from helpers.outputs import SANITIZE_FILE, refresh_outputs
-from helpers.release import RELEASE_DIR, SOURCE_DIR, ReleaseError, find_lessons, generate_release
+SOURCE, RELEASE = CourseLayout.source_directory, CourseLayout.release_directory
 
 
-def find_course_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` holding ``nbgrader_config.py`` and ``solutions/``."""
-    for folder in (start, *start.parents):
-        if (folder / "nbgrader_config.py").is_file() and (folder / SOURCE_DIR).is_dir():
-            return folder
-    raise SystemExit(
-        f"No course found at or above {start} (looked for nbgrader_config.py and {SOURCE_DIR}/) / "
-        f"在 {start} 及其上级目录中没有找到课程（需要 nbgrader_config.py 和 {SOURCE_DIR}/）"
-    )
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/3"`` → (2, 3); anything else is a bilingual ValueError / 解析 K/N。"""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        k = n = 0
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard wants K/N with 1 ≤ K ≤ N, got {text!r} / --shard 需要 1 ≤ K ≤ N 的 K/N，实际为 {text!r}")
+    return k, n
 
 
 def _release(args: argparse.Namespace) -> int:
-    root = find_course_root(Path.cwd())
+    from course.release import ReleaseError, generate_release
+
+    layout = CourseLayout.find(Path.cwd())
     try:
-        written = generate_release(root)
+        written = generate_release(layout)
     except ReleaseError as error:
         print(error, file=sys.stderr)
         return 1
     for notebook in written:
-        print(f"wrote / 已写出 {notebook.relative_to(root)}")
-    print(f"{len(written)} student notebooks in {RELEASE_DIR}/ / {RELEASE_DIR}/ 中共有 {len(written)} 个学生版笔记本")
+        print(f"wrote / 已写出 {notebook.relative_to(layout.root)}")
+    print(f"{len(written)} student notebooks in {RELEASE}/ / {RELEASE}/ 中共有 {len(written)} 个学生版笔记本")
     return 0
 
 
 def _execute(args: argparse.Namespace) -> int:
-    root = find_course_root(Path.cwd())
-    known = find_lessons(root)
+    layout = CourseLayout.find(Path.cwd())
+    known = layout.lessons()
     unknown = [lesson for lesson in args.lessons if lesson not in known]
     if unknown:
         print(
@@ -63,11 +64,15 @@ def _execute(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from nbclient.exceptions import CellExecutionError
+
+    from course.execute import refresh_outputs
+
     for lesson in args.lessons or known:
-        notebook = root / SOURCE_DIR / lesson / f"{lesson}.ipynb"
-        print(f"executing / 正在执行 {notebook.relative_to(root)}", flush=True)
+        notebook = layout.source_notebook(lesson)
+        print(f"executing / 正在执行 {notebook.relative_to(layout.root)}", flush=True)
         try:
-            refresh_outputs(notebook, sanitize_with=root / SANITIZE_FILE)
+            refresh_outputs(notebook, sanitize_with=layout.sanitize_path)
         except CellExecutionError as error:
             print(f"{lesson} failed, its file is unchanged / {lesson} 执行失败，文件未改动:\n{error}", file=sys.stderr)
             return 1
@@ -80,10 +85,10 @@ def _check(args: argparse.Namespace) -> int:
         print(f"no such notebook: {args.notebook} / 没有这个笔记本：{args.notebook}", file=sys.stderr)
         return 2
     try:
-        root = find_course_root(notebook.parent)
+        layout = CourseLayout.find(notebook.parent)
     except SystemExit:  # a learner's copy outside the course: use the course we are in / 课程之外的副本：使用当前所在的课程
-        root = find_course_root(Path.cwd())
-    lessons = find_lessons(root)
+        layout = CourseLayout.find(Path.cwd())
+    lessons = layout.lessons()
     if notebook.stem not in lessons:
         print(
             f"{notebook.name} is not a lesson notebook; lessons: {', '.join(lessons)} / "
@@ -91,11 +96,23 @@ def _check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    release_path = root / RELEASE_DIR / notebook.stem / notebook.name
+    import nbformat
+
+    from course.bilingual import course_lang, in_language
+    from course.grading import (
+        InvalidSubmission,
+        Lesson,
+        build_graded_notebook,
+        read_submission,
+        score_notebook,
+    )
+    from course.notebook_runner import prepare_scratch, run_cells
+
+    release_path = layout.release_notebook(notebook.stem)
     release = nbformat.read(release_path, as_version=4)
     # Visible tests only: the released notebook is the template / 只用可见测试：以学生版笔记本为模板
     lesson = Lesson.from_notebook(notebook.stem, release_path)
-    every_id = set().union(*(Lesson.from_notebook(n, root / SOURCE_DIR / n / f"{n}.ipynb").exercises for n in lessons))
+    every_id = set().union(*(Lesson.from_notebook(n, layout.source_notebook(n)).exercises for n in lessons))
     try:
         submission = read_submission(notebook, lesson, every_id)
     except InvalidSubmission as error:
@@ -124,7 +141,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    root = find_course_root(Path.cwd())
+    layout = CourseLayout.find(Path.cwd())
     submitted = Path(args.submitted)
     if not submitted.is_dir():
         print(f"no such folder: {submitted} / 没有这个目录：{submitted}", file=sys.stderr)
@@ -137,11 +154,14 @@ def _grade(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.timeout < 1:
         print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
         return 2
+    from course.grade_batch import GradeOptions, grade_all
+    from course.release import ReleaseError
+
     os.environ["COURSE_LANG"] = args.lang  # kernels explain errors in it too / 内核中的错误解释也使用该语言
     options = GradeOptions(
         lang=args.lang,
         submitted=submitted.resolve(),
-        course_root=root,
+        course=layout,
         out=Path(args.out).resolve() if args.out else None,
         feedback=Path(args.feedback).resolve() if args.feedback else None,
         jobs=args.jobs,
@@ -166,8 +186,10 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _view(args: argparse.Namespace) -> int:
-    root = find_course_root(Path.cwd())
-    written = write_views(root, args.lang, to=args.to, source=args.source, out=Path(args.out) if args.out else None)
+    from course.views import write_views
+
+    layout = CourseLayout.find(Path.cwd())
+    written = write_views(layout, args.lang, to=args.to, source=args.source, out=Path(args.out) if args.out else None)
     for path in written:
         print(f"wrote / 已写出 {path}")
     return 0
@@ -177,12 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Instructor tools of the course / 课程的教师工具")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     release = commands.add_parser(
-        "release", help=f"regenerate {RELEASE_DIR}/ from {SOURCE_DIR}/ / 由 {SOURCE_DIR}/ 重新生成 {RELEASE_DIR}/"
+        "release", help=f"regenerate {RELEASE}/ from {SOURCE}/ / 由 {SOURCE}/ 重新生成 {RELEASE}/"
     )
     release.set_defaults(run=_release)
     execute = commands.add_parser(
         "execute",
-        help=f"re-run {SOURCE_DIR}/ notebooks on the CPU and store their outputs / 在 CPU 上重新运行答案笔记本并保存输出",
+        help=f"re-run {SOURCE}/ notebooks on the CPU and store their outputs / 在 CPU 上重新运行答案笔记本并保存输出",
     )
     execute.add_argument("lessons", nargs="*", metavar="LESSON", help="default: every lesson / 默认：所有课程")
     execute.set_defaults(run=_execute)
@@ -207,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     view = commands.add_parser("view", help="write every lesson in one language / 写出每课的单语言版本")
     view.add_argument("--lang", choices=LANGUAGES, required=True)
     view.add_argument("--to", choices=FORMATS, default="notebook")
-    view.add_argument("--from", dest="source", choices=tuple(SOURCES), default="notebooks", help="student notebooks or solutions / 学生版或答案")
+    view.add_argument("--from", dest="source", choices=SOURCES, default=RELEASE, help="student notebooks or solutions / 学生版或答案")
     view.add_argument("--out", help="output folder (default views/<from>-<lang>) / 输出目录")
     view.set_defaults(run=_view)
     return parser

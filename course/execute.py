@@ -1,4 +1,4 @@
-"""Re-execute solution notebooks to refresh their stored outputs / 重新执行答案笔记本以刷新存储的输出。
+"""``course execute``: re-execute solution notebooks to refresh their stored outputs / 重新执行答案笔记本以刷新存储的输出。
 
 The stored outputs are what nbval compares against, so they are produced the way CI runs the
 lessons: on the CPU (``COURSE_DEVICE=cpu``), in the lesson's folder, without timing metadata.
@@ -16,9 +16,6 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 # Cells meant to fail carry this tag (nbval's too) / 预期会报错的单元格带有此标签（与 nbval 相同）
 RAISES_TAG = "raises-exception"
-# The one file saying what legitimately varies between runs and machines (nbval reads it too)
-# 唯一说明不同运行、不同机器之间哪些内容合理变化的文件（nbval 也读取它）
-SANITIZE_FILE = Path("tests") / "nbval_sanitize.cfg"
 
 
 def sanitize_patterns(sanitize_file: Path) -> list[tuple[re.Pattern, str]]:
@@ -57,8 +54,9 @@ def _sanitize_outputs(nb, patterns) -> None:
 def refresh_outputs(notebook: Path, timeout: int = 600, sanitize_with: Path | None = None) -> None:
     """Execute ``notebook`` top to bottom on the CPU and store its outputs in place.
 
-    With ``sanitize_with`` (the course's nbval sanitize file), what varies by machine — paths,
-    addresses — is replaced in the stored outputs the way nbval replaces it before comparing.
+    With ``sanitize_with`` (the course's nbval sanitize file, ``CourseLayout.sanitize_path``), what
+    varies by machine — paths, addresses — is replaced in the stored outputs the way nbval replaces
+    it before comparing.
 
     Raises ``nbclient.exceptions.CellExecutionError`` for an error in a cell not tagged
     ``raises-exception``; the file is then left as it was.

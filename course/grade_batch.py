@@ -2,7 +2,7 @@
 ``course grade``：安全、并行地评阅整个提交目录，并写入 nbgrader 的成绩库。
 
 ``SUBMITTED/<student_id>/<lesson>/<lesson>.ipynb``, laid out like nbgrader's ``submitted/``. Each
-submission runs in its own fresh kernel (sandboxed when the grader is root, see helpers.sandbox)
+submission runs in its own fresh kernel (sandboxed when the grader is root, see course.sandbox)
 in a throwaway copy of that student's lesson folder; the submitted files are only read. Worker
 processes pay their start-up once; the gradebook is written by this process alone, so SQLite
 and PostgreSQL behave the same, and shards of students can be graded on several machines.
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.bilingual import in_language
-from helpers.grading import (
+from course.bilingual import in_language
+from course.grading import (
     NOT_ANSWERED,
     STATUSES,
     ExerciseResult,
@@ -36,9 +36,10 @@ from helpers.grading import (
     score_notebook,
     stubbed,
 )
-from helpers.notebook_runner import prepare_scratch, run_cells
-from helpers.release import RELEASE_DIR, SOURCE_DIR, environment_tools_on_path, find_lessons, record_lessons
-from helpers.sandbox import FIRST_UID, Limits, is_root, sandbox_available, sandbox_view
+from course.layout import CourseLayout
+from course.notebook_runner import prepare_scratch, run_cells
+from course.release import record_lessons
+from course.sandbox import FIRST_UID, Limits, is_root, sandbox_available, sandbox_view
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
 TOTAL_FIELDS = ("student_id", "assignment", "score", "max_score", "status")
@@ -54,7 +55,7 @@ class GradeOptions:
     """What ``course grade`` was asked to do / ``course grade`` 的参数。"""
 
     submitted: Path
-    course_root: Path
+    course: CourseLayout
     out: Path | None = None
     feedback: Path | None = None
     jobs: int = os.cpu_count() or 1
@@ -71,23 +72,12 @@ class Job:
     student: str
     lesson: str
     path: Path | None
-    course_root: Path
+    course: CourseLayout
     scratch_base: Path
     timeout: int
     view: tuple
     limits: Limits
     matplotlib_cache: Path | None
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    """``"2/3"`` → (2, 3); anything else is a bilingual ValueError / 解析 K/N。"""
-    try:
-        k, n = (int(part) for part in text.split("/"))
-    except ValueError:
-        k = n = 0
-    if not 1 <= k <= n:
-        raise ValueError(f"--shard wants K/N with 1 ≤ K ≤ N, got {text!r} / --shard 需要 1 ≤ K ≤ N 的 K/N，实际为 {text!r}")
-    return k, n
 
 
 def find_submissions(submitted: Path, lessons: list[str], shard: tuple[int, int]) -> list[tuple[str, str, Path | None]]:
@@ -101,7 +91,7 @@ def find_submissions(submitted: Path, lessons: list[str], shard: tuple[int, int]
     found = []
     for student in mine:
         for lesson in lessons:
-            notebook = submitted / student / lesson / f"{lesson}.ipynb"
+            notebook = CourseLayout.lesson_file(submitted / student, lesson)
             found.append((student, lesson, notebook if notebook.is_file() else None))
     return found
 
@@ -115,16 +105,16 @@ def grade_all(options: GradeOptions, log=print) -> list[tuple[str, str, list[Exe
 
     评阅分片中的每份提交，写入成绩库、CSV 与反馈，并返回结果。
     """
-    root = options.course_root
-    db_url = options.db_url or f"sqlite:///{root / 'gradebook.db'}"
-    lessons = find_lessons(root)
+    course = options.course
+    db_url = options.db_url or course.gradebook_url
+    lessons = course.lessons()
     work = find_submissions(options.submitted, lessons, options.shard)
     graded_lessons = sorted({lesson for _, lesson, path in work if path is not None})
     database = sqlite_path(db_url)
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
     if graded_lessons:
-        record_lessons(root, db_url, graded_lessons)
+        record_lessons(course, db_url, graded_lessons)
     if database is not None and database.exists():
         database.chmod(0o600)
     if not sandbox_available():
@@ -132,10 +122,10 @@ def grade_all(options: GradeOptions, log=print) -> list[tuple[str, str, list[Exe
     scratch_base = Path(tempfile.mkdtemp(prefix="cg-", dir="/run" if is_root() and os.access("/run", os.W_OK) else None))
     scratch_base.chmod(0o711)
     private = [options.submitted, *(p for p in (database, options.feedback, options.out) if p is not None)]
-    view = sandbox_view(root, scratch_base / "0", private) if sandbox_available() else ((), (), ())
+    view = sandbox_view(course.root, scratch_base / "0", private) if sandbox_available() else ((), (), ())
     matplotlib_cache = _matplotlib_cache(scratch_base)
     jobs = [
-        Job(i, student, lesson, path, root, scratch_base, options.timeout, view, options.limits, matplotlib_cache)
+        Job(i, student, lesson, path, course, scratch_base, options.timeout, view, options.limits, matplotlib_cache)
         for i, (student, lesson, path) in enumerate(work)
     ]
     results: dict[tuple[str, str], tuple[list[ExerciseResult], dict | None]] = {}
@@ -162,7 +152,7 @@ def grade_all(options: GradeOptions, log=print) -> list[tuple[str, str, list[Exe
         for student, lesson, path in work:
             executed = results[(student, lesson)][1]
             if executed is not None:
-                target = write_feedback(options.feedback, root, db_url, student, lesson, nbformat.from_dict(executed), options.lang)
+                target = write_feedback(options.feedback, course, db_url, student, lesson, nbformat.from_dict(executed), options.lang)
                 copy_submission_stamps(path.parent, target.parent)
     return ordered
 
@@ -174,23 +164,23 @@ def _warm_worker() -> None:
     import nbgrader.utils  # noqa: F401
 
 
-_LESSONS: dict[tuple[str, str], tuple[Lesson, nbformat.NotebookNode, set[str]]] = {}
+_LESSONS: dict[tuple[CourseLayout, str], tuple[Lesson, nbformat.NotebookNode, set[str]]] = {}
 
 
-def _lesson(root: Path, name: str) -> tuple[Lesson, nbformat.NotebookNode, set[str]]:
-    key = (str(root), name)
+def _lesson(course: CourseLayout, name: str) -> tuple[Lesson, nbformat.NotebookNode, set[str]]:
+    key = (course, name)
     if key not in _LESSONS:
-        lesson = Lesson.from_notebook(name, root / SOURCE_DIR / name / f"{name}.ipynb")
-        release = nbformat.read(root / RELEASE_DIR / name / f"{name}.ipynb", as_version=4)
+        lesson = Lesson.from_notebook(name, course.source_notebook(name))
+        release = nbformat.read(course.release_notebook(name), as_version=4)
         every_id = set()
-        for other in find_lessons(root):
-            every_id |= set(Lesson.from_notebook(other, root / SOURCE_DIR / other / f"{other}.ipynb").exercises)
+        for other in course.lessons():
+            every_id |= set(Lesson.from_notebook(other, course.source_notebook(other)).exercises)
         _LESSONS[key] = (lesson, stubbed(lesson.source, release), every_id)
     return _LESSONS[key]
 
 
 def _rows_for(job: Job, status: str, message: str) -> list[ExerciseResult]:
-    lesson, _, _ = _lesson(job.course_root, job.lesson)
+    lesson, _, _ = _lesson(job.course, job.lesson)
     return [ExerciseResult(e, 0.0, lesson.max_score(e), status, message) for e in lesson.exercises]
 
 
@@ -199,7 +189,7 @@ def grade_submission(job: Job) -> tuple[list[ExerciseResult], dict | None]:
 
     在工作进程中评阅一份提交。
     """
-    lesson, template, every_id = _lesson(job.course_root, job.lesson)
+    lesson, template, every_id = _lesson(job.course, job.lesson)
     if job.path is None:
         return _rows_for(job, "missing", "no notebook submitted for this lesson / 这一课没有提交笔记本"), None
     try:
@@ -246,7 +236,7 @@ def _write_gradebook(db_url: str, work, results) -> None:
     from nbgrader.api import Gradebook
     from nbgrader.preprocessors import SaveAutoGrades
 
-    with environment_tools_on_path(), warnings.catch_warnings():
+    with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Gradebook(db_url) as gradebook:
             for student, lesson, submitted in work:
@@ -278,7 +268,9 @@ def write_csvs(out: Path, ordered) -> Path:
     return totals_path
 
 
-def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, lesson: str, executed, lang: str = "both") -> Path:
+def write_feedback(
+    feedback_dir: Path, course: CourseLayout, db_url: str, student: str, lesson: str, executed, lang: str = "both"
+) -> Path:
     """nbgrader's HTML feedback for one submission, showing visible tests only.
 
     生成一份提交的 nbgrader HTML 反馈，只显示可见测试。
@@ -288,7 +280,7 @@ def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, le
     from nbgrader.preprocessors import GetGrades
     from traitlets.config import Config
 
-    release = nbformat.read(root / RELEASE_DIR / lesson / f"{lesson}.ipynb", as_version=4)
+    release = nbformat.read(course.release_notebook(lesson), as_version=4)
     visible = {nbgrader_meta(c).get("grade_id"): c.source for c in release.cells if is_test(c)}
     display = nbformat.from_dict(json.loads(json.dumps(executed)))
     display.cells = [c for c in display.cells if c.get("id") != "course-guard"]
@@ -302,7 +294,7 @@ def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, le
                     output["evalue"] = in_language(output.get("evalue", ""), lang)
                     output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]  # no hidden code / 不显示隐藏代码
     resources = {"nbgrader": {"db_url": db_url, "assignment": lesson, "notebook": lesson, "student": student}}
-    with environment_tools_on_path(), warnings.catch_warnings():
+    with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         display, resources = GetGrades().preprocess(display, resources)
     templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
@@ -313,7 +305,7 @@ def write_feedback(feedback_dir: Path, root: Path, db_url: str, student: str, le
     bootstrap = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
     config.HTMLExporter.extra_template_paths = [str(bootstrap)]
     html, _ = HTMLExporter(config=config).from_notebook_node(display, resources=resources)
-    target = feedback_dir / student / lesson / f"{lesson}.html"
+    target = CourseLayout.lesson_file(feedback_dir / student, lesson, ".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return target

@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbgrader_utils
 
+from course import guard
+
 STATUSES = ("ok", "failed", "timeout", "missing", "invalid", "error")
 # torch's own warnings end with this; also given to nbgrader's IgnorePattern in nbgrader_config.py.
 # torch 自己的警告以此结尾；nbgrader_config.py 中的 IgnorePattern 也使用它。
@@ -28,9 +30,10 @@ IGNORED_STDERR = (
     re.compile(r"^.*Matplotlib created a temporary cache directory.*$"),
     re.compile(r"^\s+\S.*$"),  # the source line a warning quotes below itself / 警告下方引用的源代码行
 )
-# Injected after the set-up cell, and at the top of every test cell / 注入在准备单元格之后，以及每个测试单元格的开头
-GUARD_SNAPSHOT = '__course_restore__ = __import__("helpers.integrity", fromlist=["snapshot"]).snapshot(globals())'
-GUARD_RESTORE = "__course_restore__()\n"
+# Injected after the set-up cell (the guard's own source: the kernel cannot import this package), and
+# at the top of every test cell / 注入在准备单元格之后（守护代码的源代码：内核无法导入本包），以及每个测试单元格的开头
+GUARD_SNAPSHOT = guard.snapshot_cell()
+GUARD_RESTORE = guard.restore_call()
 NOT_ANSWERED = "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
 MAX_OUTPUT_CHARS = 100_000
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024

@@ -1,15 +1,24 @@
 """Undo a learner's monkey-patching before each graded test / 在每个评分测试之前撤销学生的猴子补丁。
 
 ``course grade`` and ``course check`` run ``snapshot(globals())`` right after the lesson's set-up
-cell, before any learner code, and start every test cell with the returned ``restore()``. It puts
+cell, before any learner code, and start every test cell with the returned ``restore()``. The
+grading kernel sees only ``helpers/``, not this package, so the guard does not reach it by import:
+``snapshot_cell()`` is a cell that carries this module's own source and runs it in a namespace of
+its own (so this module must stay self-contained: standard library only). It puts
 back the attributes of numpy, torch, math, builtins and ``helpers`` as they were, torch's
 ``Tensor`` methods, grad mode and default dtype, and the names the set-up cell defined (such as
 ``assert_close``). A patched ``np.allclose``, ``torch.equal`` or ``helpers.checks`` therefore never
 reaches a test.
 在准备单元格之后、任何学生代码之前保存快照；每个测试单元格开始时恢复它。
+评阅内核只能看到 helpers/，看不到本包，因此守护代码以源代码的形式注入内核，而不是通过导入。
 """
 
 import sys
+from pathlib import Path
+
+# The name the kernel keeps restore() under; every test cell starts by calling it
+# 内核中保存 restore() 的名称；每个测试单元格开始时调用它
+RESTORE_NAME = "__course_restore__"
 
 # Modules whose attributes a test relies on / 测试所依赖其属性的模块
 GUARDED_PREFIXES = ("numpy", "torch", "math", "builtins", "helpers")
@@ -51,3 +60,23 @@ def snapshot(namespace: dict):
                 namespace[key] = value
 
     return restore
+
+
+def snapshot_cell() -> str:
+    """The cell injected after the set-up cell: this module's source, run in a namespace of its own,
+    then ``snapshot(globals())`` kept as ``__course_restore__``. Nothing is imported by name.
+
+    注入在准备单元格之后的单元格：在独立的命名空间中运行本模块的源代码，再调用 snapshot(globals())。不按名称导入任何模块。
+    """
+    source = Path(__file__).read_text(encoding="utf-8")
+    return (
+        "__course_guard__ = {'__name__': 'course_guard'}\n"
+        f"exec({source!r}, __course_guard__)\n"
+        f"{RESTORE_NAME} = __course_guard__['snapshot'](globals())\n"
+        "del __course_guard__\n"
+    )
+
+
+def restore_call() -> str:
+    """The line every graded test cell starts with / 每个评分测试单元格开头的一行。"""
+    return f"{RESTORE_NAME}()\n"

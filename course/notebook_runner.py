@@ -17,7 +17,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from helpers.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_available
+from course.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_available
 
 KERNEL_NAME = "course-sandbox"
 # Seconds a kernel gets to answer after an interrupt / 中断之后内核作出响应的时限（秒）

@@ -6,14 +6,17 @@ its view of the file system is built rather than filtered: the course folder, ``
 ``/home``, ``/root`` (and any folder on the way that others may not enter) are covered by empty
 read-only mounts, and only what the kernel needs is put back — the ``helpers`` package, the Python
 environment and interpreter (read-only), and its own scratch folder (writable). Solutions, tests,
-the gradebook, submissions, other students' scratch folders and outputs are therefore out of sight
-wherever they are. There is no network (the kernel talks to the grader over ZeroMQ ``ipc`` sockets
+the gradebook, submissions, other students' scratch folders, outputs and this instructor package
+(``course/``, which a kernel therefore cannot import) are out of sight wherever they are. There is no network (the kernel talks to the grader over ZeroMQ ``ipc`` sockets
 in its scratch folder), and the kernel runs as its own unprivileged user with CPU-time, memory,
 file-size and process limits. Killing it ends every process it started. Where the grader is not root, the kernel only runs in a throwaway
 copy of the lesson folder, and one warning says it is not sandboxed.
 当评阅者是 root 时，内核在新的挂载、网络和 PID 命名空间中以独立的非特权用户运行，并受资源限制；否则只在临时副本中运行，并警告一次。
 
-Run as ``python -m helpers.sandbox SPEC.json -- KERNEL ARGV``: the part that runs inside the namespaces.
+Run as ``python -P -m course.sandbox SPEC.json -- KERNEL ARGV``: the part that runs inside the
+namespaces, as root, before the view is built. ``-P``: the kernel's working directory (the learner's
+files) is not put on ``sys.path``, so a submitted ``course/`` folder cannot stand in for this module.
+Only the standard library and ``course.layout`` are imported here.
 """
 
 import json
@@ -24,6 +27,8 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from course.layout import CourseLayout
 
 # The first uid the kernels run as; each parallel job gets its own / 内核使用的第一个 uid，每个并行任务各不相同
 FIRST_UID = 61000
@@ -110,14 +115,14 @@ def kernel_argv(spec: SandboxSpec, spec_path: Path, sandboxed: bool = True) -> l
     spec_path.write_text(json.dumps(asdict(spec)))
     return [
         "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child",
-        sys.executable, "-m", "helpers.sandbox", str(spec_path), "--", *kernel,
+        sys.executable, "-P", "-m", "course.sandbox", str(spec_path), "--", *kernel,
     ]  # fmt: skip
 
 
 def kernel_environment(scratch: Path) -> dict[str, str]:
     """A clean environment: no secrets of the grader, caches in the scratch folder / 干净的环境变量。"""
     env = {
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "PATH": CourseLayout.tools_on_path({"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])})["PATH"],
         "HOME": str(scratch),
         "TMPDIR": str(scratch / "tmp"),
         "MPLCONFIGDIR": str(scratch / ".matplotlib"),
@@ -191,7 +196,7 @@ def _enter(spec: SandboxSpec) -> None:
 def main(argv: list[str]) -> None:
     spec_path, separator, *kernel = argv
     if separator != "--" or not kernel:
-        raise SystemExit("usage: python -m helpers.sandbox SPEC.json -- KERNEL ARGV")
+        raise SystemExit("usage: python -P -m course.sandbox SPEC.json -- KERNEL ARGV")
     raw = json.loads(Path(spec_path).read_text())
     spec = SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
     _enter(spec)

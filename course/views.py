@@ -11,18 +11,20 @@ read offline. Writing a view twice gives the same bytes.
 import json
 from pathlib import Path
 
-import nbformat
+from course.bilingual import LANGUAGES
+from course.layout import CourseLayout
 
-from helpers.bilingual import LANGUAGES
-from helpers.grading import nbgrader_meta
-from helpers.release import RELEASE_DIR, SOURCE_DIR, find_lessons
-
-SOURCES = {"notebooks": RELEASE_DIR, "solutions": SOURCE_DIR}
+# What ``--from`` names: a folder of the course / ``--from`` 的取值：课程的目录
+SOURCES = (CourseLayout.release_directory, CourseLayout.source_directory)
 FORMATS = ("notebook", "html")
+# nbformat, nbconvert and the grading rules are imported where used: ``course --help`` reads the two
+# tuples above and must stay quick / nbformat 等在用到时才导入：``course --help`` 只读取上面两个元组，必须保持快速
 
 
 def language_view(nb, lang: str):
     """A copy of ``nb`` keeping the Markdown cells of ``lang`` (all of them for ``both``) / 保留指定语言的 Markdown 单元格。"""
+    import nbformat
+
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r} / 语言必须是 {'、'.join(LANGUAGES)} 之一")
     view = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -35,6 +37,8 @@ def language_view(nb, lang: str):
 
 def with_demo_outputs(student, solution):
     """Demo cells of ``student`` get the stored outputs of the same cells in ``solution`` / 示例单元格使用答案笔记本中的输出。"""
+    from course.grading import nbgrader_meta
+
     outputs = {c.get("id"): c for c in solution.cells if c.cell_type == "code"}
     for cell in student.cells:
         twin = outputs.get(cell.get("id"))
@@ -43,26 +47,29 @@ def with_demo_outputs(student, solution):
     return student
 
 
-def write_views(course_root: Path, lang: str, to: str = "notebook", source: str = "notebooks", out: Path | None = None) -> list[Path]:
+def write_views(
+    course: CourseLayout, lang: str, to: str = "notebook", source: str = CourseLayout.release_directory, out: Path | None = None
+) -> list[Path]:
     """Write ``<out>/<lesson>/<lesson>.ipynb`` (or ``.html``) for every lesson; returns the files written.
 
     为每课写出单语言版本，返回写出的文件。
     """
+    import nbformat
+
     if to not in FORMATS or source not in SOURCES:
-        raise ValueError(f"--to must be one of {FORMATS} and --from one of {tuple(SOURCES)} / --to 与 --from 的取值不对")
-    root = Path(course_root)
-    out = Path(out) if out is not None else root / "views" / f"{source}-{lang}"
+        raise ValueError(f"--to must be one of {FORMATS} and --from one of {SOURCES} / --to 与 --from 的取值不对")
+    out = Path(out) if out is not None else course.root / "views" / f"{source}-{lang}"
     written = []
-    for lesson in find_lessons(root):
-        nb = nbformat.read(root / SOURCES[source] / lesson / f"{lesson}.ipynb", as_version=4)
+    for lesson in course.lessons():
+        nb = nbformat.read(course.lesson_file(course.root / source, lesson), as_version=4)
         view = language_view(nb, lang)
-        target = out / lesson / f"{lesson}.{'ipynb' if to == 'notebook' else 'html'}"
+        target = course.lesson_file(out, lesson, ".ipynb" if to == "notebook" else ".html")
         target.parent.mkdir(parents=True, exist_ok=True)
         if to == "notebook":
             nbformat.write(view, target)
         else:
-            if source == "notebooks":
-                solution = nbformat.read(root / SOURCE_DIR / lesson / f"{lesson}.ipynb", as_version=4)
+            if source == course.release_directory:
+                solution = nbformat.read(course.source_notebook(lesson), as_version=4)
                 view = with_demo_outputs(view, solution)
             from nbconvert import HTMLExporter
 

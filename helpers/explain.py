@@ -30,13 +30,16 @@ _VERSION_FIX_ZH = (
 
 _EXPLANATIONS = [
     (
-        re.compile(_VERSION_ERROR.format(which=r", which is output (?P<index>\d+) of (?P<op>\w+),")),
+        # C++ nodes carry their namespace: torch::autograd::CopySlices / C++ 节点带命名空间
+        re.compile(_VERSION_ERROR.format(which=r", which is output (?P<index>\d+) of (?:torch::autograd::)?(?P<op>\w+),")),
         "A {type} of shape [{shape}] that an operation saved for the backward pass was changed in place afterwards "
-        "(version {then} → {now}), so the saved value is stale. \"output {index} of {op}\" names the operation that "
-        "produced the tensor's current value — often the in-place operation itself — not the one that saved it. "
+        "(version {then} → {now}), so the saved value is stale. \"output {index} of {op}\": if {op} saved its own "
+        "output (exp, sigmoid, tanh, relu), {op} is the operation that saved it; if the tensor was saved as an input "
+        "(sin, cos, x ** 2, a product), {op} is what wrote its current value, usually the in-place operation. "
         + _VERSION_FIX_EN,
         "某个运算为反向传播保存了一个形状为 [{shape}] 的 {type}，之后它被原地修改（版本 {then} → {now}），保存的值已经过期。"
-        "“output {index} of {op}”指出的是产生该张量当前值的运算——常常就是那个原地操作本身——而不是保存它的运算。"
+        "“output {index} of {op}”：如果 {op} 保存的是它自己的输出（exp、sigmoid、tanh、relu），{op} 就是保存它的运算；"
+        "如果这个张量是作为输入被保存的（sin、cos、x ** 2、乘积），{op} 是写入其当前值的运算，通常就是那个原地操作。"
         + _VERSION_FIX_ZH,
     ),
     (

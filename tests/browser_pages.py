@@ -2,12 +2,13 @@
 
 import os
 import shutil
-import sys
 import uuid
 
 import pytest
 from lab_server import TOKEN
 from lesson_cells import ROOT
+
+from course.layout import CourseLayout
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -25,8 +26,9 @@ def course_environment(course) -> dict[str, str]:
     One thread per kernel: two pytest workers already share the two cores.
     nbgrader 把学习者的提交缓存放在 Jupyter 数据目录中：每个课程副本一个。每个内核一个线程。
     """
-    return {**os.environ, "COURSE_DEVICE": "cpu", "JUPYTER_DATA_DIR": str(course / ".jupyter-data"), "OMP_NUM_THREADS": "1",
-            "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
+    return CourseLayout.tools_on_path(
+        {**os.environ, "COURSE_DEVICE": "cpu", "JUPYTER_DATA_DIR": str(course / ".jupyter-data"), "OMP_NUM_THREADS": "1"}
+    )
 
 
 def open_page(browser, base):

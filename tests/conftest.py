@@ -9,7 +9,9 @@ import sys
 import pytest
 from browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, course_environment
 from lab_server import TOKEN, free_port, running_lab
-from lesson_cells import ROOT
+from lesson_cells import LAYOUT, ROOT
+
+from course.layout import CourseLayout
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +22,10 @@ def lab(tmp_path_factory):
     can run JupyterLab's own commands and wait for them to finish.
     """
     course = tmp_path_factory.mktemp("browser-course")
-    for folder in ("notebooks", "solutions"):
-        shutil.copytree(ROOT / folder, course / folder)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
+    copy = CourseLayout(course)
+    shutil.copytree(LAYOUT.release_dir, copy.release_dir)
+    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
+    shutil.copy(LAYOUT.config_path, copy.config_path)
     (course / "assignments").mkdir()
     shutil.copy(ROOT / "assignments" / "nbgrader_config.py", course / "assignments")
     (course / "exchange").mkdir()

@@ -1,28 +1,29 @@
 """Reading the course's notebooks in tests / 在测试中读取课程的笔记本。
 
-Which cells are answers, tests, set-up and context is decided in helpers.grading, the module the
-grader uses, so the tests and ``course grade`` cannot disagree.
+Which cells are answers, tests, set-up and context is decided in course.grading, the module the
+grader uses, and where the notebooks lie in course.layout, so the tests and ``course grade`` cannot
+disagree.
 """
 
 from pathlib import Path
 
 import nbformat
 
-from helpers.grading import context_cells, exercise_of, is_answer, is_test, nbgrader_meta, setup_cell
+from course.grading import context_cells, exercise_of, is_answer, is_test, nbgrader_meta, setup_cell
+from course.layout import CourseLayout
 
 __all__ = [
-    "NOTEBOOKS", "ROOT", "SOLUTIONS", "answer_cells", "context_cells", "grading_cells", "grading_cells_of",
+    "LAYOUT", "NOTEBOOKS", "ROOT", "SOLUTIONS", "answer_cells", "context_cells", "grading_cells", "grading_cells_of",
     "lesson_notebooks", "nbgrader_meta", "read", "setup_cell",
 ]  # fmt: skip
 
-ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
-NOTEBOOKS = ROOT / "notebooks"
+LAYOUT = CourseLayout.find(Path(__file__).resolve().parent)
+ROOT, SOLUTIONS, NOTEBOOKS = LAYOUT.root, LAYOUT.source_dir, LAYOUT.release_dir
 
 
 def lesson_notebooks(folder: Path) -> list[Path]:
     """``<folder>/<lesson>/<lesson>.ipynb`` for every lesson in ``folder``."""
-    return sorted(p for p in folder.glob("*/*.ipynb") if p.stem == p.parent.name)
+    return sorted(p for p in folder.glob("*/*.ipynb") if p == LAYOUT.lesson_file(folder, p.parent.name))
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -6,30 +6,31 @@ with nbgrader as it is; ``course grade`` (nbgrader's gradebook, sandboxed kernel
 """
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS, grading_cells, lesson_notebooks, read
+from lesson_cells import LAYOUT, grading_cells, read
 from nbgrader.api import Gradebook
 
-LESSONS = [p.parent.name for p in lesson_notebooks(SOLUTIONS)]
-STUDENTS = {"solution_student": SOLUTIONS, "untouched_student": NOTEBOOKS}
+from course.layout import CourseLayout
+
+LESSONS = LAYOUT.lessons()
+STUDENTS = {"solution_student": LAYOUT.source_dir, "untouched_student": LAYOUT.release_dir}
 
 
 def max_points(lesson: str) -> float:
-    return sum(c.metadata.nbgrader.points for c in grading_cells(read(SOLUTIONS / lesson / f"{lesson}.ipynb")).values())
+    return sum(c.metadata.nbgrader.points for c in grading_cells(read(LAYOUT.source_notebook(lesson))).values())
 
 
 def submit(submitted: Path, lessons: list[str]) -> None:
     for lesson in lessons:
         for student, source in STUDENTS.items():
-            target = submitted / student / lesson
-            target.mkdir(parents=True)
-            shutil.copy(source / lesson / f"{lesson}.ipynb", target)
+            target = CourseLayout.lesson_file(submitted / student, lesson)
+            target.parent.mkdir(parents=True)
+            shutil.copy(CourseLayout.lesson_file(source, lesson), target)
 
 
 def assert_full_marks_and_zero(db_url: str, lesson: str) -> None:
@@ -44,12 +45,11 @@ def assert_full_marks_and_zero(db_url: str, lesson: str) -> None:
 
 def test_stock_nbgrader_autograde_round_trip(tmp_path):
     """nbgrader autograde, as an instructor runs it: full marks and 0 / 原生 nbgrader autograde：满分与 0 分"""
-    lesson = LESSONS[0]
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    lesson, course = LESSONS[0], CourseLayout(tmp_path)
+    shutil.copy(LAYOUT.config_path, course.config_path)
+    shutil.copytree(LAYOUT.source_dir, course.source_dir)
     submit(tmp_path / "submitted", [lesson])
-    # nbgrader runs `alembic` by name / nbgrader 按名称调用 `alembic`
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = CourseLayout.tools_on_path()  # nbgrader runs `alembic` by name / nbgrader 按名称调用 `alembic`
     for args in (["generate_assignment", lesson, "--force"], ["autograde", lesson, "--force"]):
         result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -61,9 +61,9 @@ def every_lesson_graded(tmp_path_factory):
     """`course grade` over every lesson's solution and untouched student notebook / 对每课的答案与学生版运行 `course grade`"""
     base = tmp_path_factory.mktemp("every-lesson")
     submit(base / "submitted", LESSONS)
-    command = [sys.executable, "-m", "helpers.course", "grade", str(base / "submitted"), "--out", str(base / "grades.csv"),
+    command = [sys.executable, "-m", "course", "grade", str(base / "submitted"), "--out", str(base / "grades.csv"),
                "--db-url", f"sqlite:///{base / 'gradebook.db'}", "--timeout", "120"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(command, cwd=LAYOUT.root, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return base
 

@@ -12,12 +12,14 @@ import time
 import nbformat
 from browser_pages import ARTIFACTS, course_environment, needs_chromium, open_notebook, open_page
 from lab_server import api
-from lesson_cells import NOTEBOOKS, SOLUTIONS
+from lesson_cells import LAYOUT
 
-from helpers.grading import nbgrader_meta
+from course.grading import nbgrader_meta
 
 pytestmark = needs_chromium
 L01 = "01_numpy_gradient_descent"
+# Where the learner's notebook lies in any copy of the course / 学生版笔记本在课程副本中的位置
+L01_RELEASE = LAYOUT.release_notebook(L01).relative_to(LAYOUT.root).as_posix()
 
 
 def menus(page):
@@ -31,7 +33,7 @@ def set_locale(base, locale):
 def test_the_interface_switches_to_chinese(lab, browser):
     """Lesson 01 opens with English menus, then with Chinese ones after Settings → Language / 切换语言后菜单变为中文"""
     base, _ = lab
-    page = open_notebook(open_page(browser, base), f"notebooks/{L01}/{L01}.ipynb")
+    page = open_notebook(open_page(browser, base), L01_RELEASE)
     assert {"File", "Edit", "Run", "Kernel", "Nbgrader"} <= set(menus(page))
     assert page.get_by_text("Jupyter news").count() == 0, "the news pop-up should be off / 新闻弹窗应当关闭"
     page.screenshot(path=ARTIFACTS / "lesson01-en.png")
@@ -67,9 +69,9 @@ def type_solution(page, notebook, grade_id):
     像学习者一样把 ``grade_id`` 的答案输入到打开的笔记本中对应的单元格，并保存。"""
     lesson = notebook.stem
     # The released notebook has the same cells; the open one may be being saved / 发布版的单元格相同；打开的文件可能正在保存
-    cells = nbformat.read(NOTEBOOKS / lesson / f"{lesson}.ipynb", as_version=4).cells
+    cells = nbformat.read(LAYOUT.release_notebook(lesson), as_version=4).cells
     index = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == grade_id)
-    solution = next(c.source for c in nbformat.read(SOLUTIONS / lesson / f"{lesson}.ipynb", as_version=4).cells
+    solution = next(c.source for c in nbformat.read(LAYOUT.source_notebook(lesson), as_version=4).cells
                     if nbgrader_meta(c).get("grade_id") == grade_id)
     answer = "\n".join(line for line in solution.splitlines() if "### " not in line)
     editor = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
@@ -96,7 +98,7 @@ def saved_source(notebook, index):
 def test_validate_reports_the_empty_exercise_then_the_next(lab, browser):
     """Validate fails on predict(); after typing it in the page, the first failure is the next exercise / 填写后失败的是下一个练习"""
     base, course = lab
-    path = f"notebooks/{L01}/{L01}.ipynb"
+    path = L01_RELEASE
     page = open_notebook(open_page(browser, base), path)
     first = validate(page)
     assert "failed" in first and "predict() evaluates" in first, first
@@ -138,7 +140,7 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     released.get_by_role("button", name="Fetch").click()
     fetched = panel.locator("#fetched_assignments_list .list_item", has_text=L01).first
     fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
-    notebook = course / "assignments" / L01 / f"{L01}.ipynb"
+    notebook = LAYOUT.lesson_file(course / "assignments", L01)
     assert notebook.is_file(), "Fetch puts the lesson in assignments/ / Fetch 应把课程放到 assignments/"
     page.screenshot(path=ARTIFACTS / "assignment-list-fetched.png")
 
@@ -154,7 +156,7 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     page.screenshot(path=ARTIFACTS / "assignment-list-submitted.png")
 
     instructor(course, "nbgrader", "collect", L01)
-    instructor(course, "helpers.course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
+    instructor(course, "course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
     instructor(course, "nbgrader", "release_feedback", L01)
 
     panel.locator("#refresh_assignments_list").click()

@@ -9,12 +9,12 @@ the outputs are read from the notebook JupyterLab saved, not from the rendered p
 import pytest
 from browser_pages import ARTIFACTS, close_notebook, needs_chromium, open_notebook, open_page, run_command
 from lab_server import api
-from lesson_cells import SOLUTIONS, lesson_notebooks
+from lesson_cells import LAYOUT
 
-from helpers.outputs import RAISES_TAG
+from course.execute import RAISES_TAG
 
 pytestmark = needs_chromium
-LESSONS = [n.stem for n in lesson_notebooks(SOLUTIONS)]
+LESSONS = LAYOUT.lessons()
 RUN_ALL_SECONDS = 240
 
 
@@ -54,7 +54,7 @@ def page(lab, browser):
 def test_lesson_runs_all_cells_in_the_browser(lab, page, lesson):
     """Run All Cells executes every code cell; only cells tagged raises-exception show an error / 只有标记为 raises-exception 的单元格报错"""
     base, _ = lab
-    path = f"solutions/{lesson}/{lesson}.ipynb"
+    path = LAYOUT.source_notebook(lesson).relative_to(LAYOUT.root).as_posix()
     open_notebook(page, path)
     try:
         finished = run_all_cells(page, RUN_ALL_SECONDS)

@@ -4,11 +4,12 @@ import shutil
 
 import nbformat
 import pytest
-from lesson_cells import ROOT, SOLUTIONS
+from lesson_cells import LAYOUT
 from nbclient.exceptions import CellExecutionError
 
-from helpers.course import main
-from helpers.outputs import SANITIZE_FILE, refresh_outputs
+from course.cli import main
+from course.execute import refresh_outputs
+from course.layout import CourseLayout
 
 
 def small_notebook(path, *sources, tags=()):
@@ -24,12 +25,13 @@ def small_notebook(path, *sources, tags=()):
 
 def test_release_from_a_course_folder(tmp_path, monkeypatch, capsys):
     """`course release` writes notebooks/ for a course found from any sub-folder / 在任意子目录运行都能找到课程并写出 notebooks/"""
-    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
-    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
-    monkeypatch.chdir(tmp_path / "solutions")
+    copy = CourseLayout(tmp_path)
+    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
+    shutil.copy(LAYOUT.config_path, copy.config_path)
+    monkeypatch.chdir(copy.source_dir)
     assert main(["release"]) == 0
-    written = sorted(p.relative_to(tmp_path) for p in (tmp_path / "notebooks").glob("*/*.ipynb"))
-    assert written == sorted(p.relative_to(ROOT) for p in (ROOT / "notebooks").glob("*/*.ipynb"))
+    written = sorted(p.relative_to(copy.root) for p in copy.release_dir.glob("*/*.ipynb"))
+    assert written == sorted(p.relative_to(LAYOUT.root) for p in LAYOUT.release_dir.glob("*/*.ipynb"))
     assert "已写出" in capsys.readouterr().out
 
 
@@ -42,7 +44,7 @@ def test_outside_a_course_says_so(tmp_path, monkeypatch):
 
 def test_execute_rejects_an_unknown_lesson(monkeypatch, capsys):
     """A misspelt lesson is named, with the known ones / 拼错的课程名会被指出，并列出已有课程"""
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(LAYOUT.root)
     assert main(["execute", "01_numpy"]) == 2
     err = capsys.readouterr().err
     assert "unknown lesson(s) 01_numpy" in err and "01_numpy_gradient_descent" in err and "未知的课程" in err
@@ -65,7 +67,7 @@ def test_refresh_outputs_stores_no_machine_path(tmp_path):
     notebook = small_notebook(
         tmp_path / "n.ipynb", "import os, torch; print(torch.__file__, os.__file__)", "import helpers.checks as m; m.__file__"
     )
-    refresh_outputs(notebook, sanitize_with=ROOT / SANITIZE_FILE)
+    refresh_outputs(notebook, sanitize_with=LAYOUT.sanitize_path)
     nb = nbformat.read(notebook, as_version=4)
     assert nb.cells[0].outputs[0].text == "SITE_PACKAGES/torch/__init__.py PYTHON_LIB/os.py\n"
     assert nb.cells[1].outputs[0].data["text/plain"] == "'COURSE/helpers/checks.py'"

@@ -11,12 +11,14 @@ import subprocess
 import sys
 
 import pytest
-from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS
+from lesson_cells import LAYOUT, ROOT
 from nbgrader.api import Gradebook
-from submissions.build import L01, L04, build
+from submissions.build import HIJACK_MARKER, L01, L04, build
 
-from helpers.course import main
-from helpers.sandbox import sandbox_available
+from course.cli import main
+from course.grading import STATUSES
+from course.layout import CourseLayout
+from course.sandbox import sandbox_available
 
 L01_EXERCISES = ["ex01_predict", "ex01_loss", "ex01_gradients", "ex01_fit", "ex01_best_cubic", "ex01_stable_lr"]
 L01_POINTS = {"ex01_predict": 2, "ex01_loss": 2, "ex01_gradients": 3, "ex01_fit": 3, "ex01_best_cubic": 2, "ex01_stable_lr": 2}
@@ -31,9 +33,9 @@ def batch(tmp_path_factory):
     """One `course grade` run over every case, as an instructor types it / 像教师一样运行一次 `course grade`"""
     base = tmp_path_factory.mktemp("grading")
     submitted, gradebook = base / "submitted", base / "db" / "gradebook.db"
-    cases = build(ROOT, submitted, gradebook)
+    cases = build(LAYOUT, submitted, gradebook)
     before = digests(submitted)
-    command = [sys.executable, "-m", "helpers.course", "grade", str(submitted), "--out", str(base / "out" / "grades.csv"),
+    command = [sys.executable, "-m", "course", "grade", str(submitted), "--out", str(base / "out" / "grades.csv"),
                "--feedback", str(base / "feedback"), "--jobs", "2", "--timeout", "10", "--db-url", f"sqlite:///{gradebook}"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     rows = list(csv.DictReader((base / "out" / "grades.csv").open(encoding="utf-8")))
@@ -58,14 +60,14 @@ def test_the_grader_ran_and_exited_0(batch):
 
 def test_the_csv_has_a_row_per_student_lesson_exercise(batch):
     """Every student × lesson × exercise has exactly one row, and totals add up / 每个学生×课程×练习恰好一行"""
-    lessons = sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir())
+    lessons = LAYOUT.lessons()
     keys = [(r["student_id"], r["assignment"], r["grade_id"]) for r in batch["rows"]]
     assert len(keys) == len(set(keys))
     assert {r["student_id"] for r in batch["rows"]} == set(batch["cases"])
     assert {(r["student_id"], r["assignment"]) for r in batch["totals"]} == {(s, lesson) for s in batch["cases"] for lesson in lessons}
     for total in batch["totals"]:
         assert float(total["score"]) == score_of(batch, total["student_id"], total["assignment"])
-    assert all(r["status"] in ("ok", "failed", "timeout", "missing", "invalid", "error") for r in batch["rows"])
+    assert all(r["status"] in STATUSES for r in batch["rows"])
 
 
 def test_correct_work_gets_full_marks(batch):
@@ -144,7 +146,7 @@ def test_feedback_files_show_no_hidden_tests(batch):
     """One HTML feedback per graded submission, with the score and without hidden test code / 反馈中没有隐藏测试"""
     graded = {r["student_id"] for r in batch["rows"] if r["assignment"] == L01 and r["status"] not in ("invalid", "missing")}
     for student in graded:
-        html = (batch["base"] / "feedback" / student / L01 / f"{L01}.html").read_text(encoding="utf-8")
+        html = CourseLayout.lesson_file(batch["base"] / "feedback" / student, L01, ".html").read_text(encoding="utf-8")
         assert "Score" in html
         for secret in ("BEGIN HIDDEN TESTS", "x_hidden", "reference_fit", "ex01_predict_test_hidden"):
             assert secret not in html, (student, secret)
@@ -157,6 +159,19 @@ def test_the_intruder_found_nothing(batch):
     assert rows_of(batch, "intruder")["ex01_predict"]["status"] == "ok"
 
 
+@pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
+def test_the_kernel_cannot_import_the_instructor_package(batch):
+    """A grading kernel sees helpers/ only: `import course` fails there, so predict stays right / 评阅内核只能看到 helpers/"""
+    assert rows_of(batch, "instructor_import")["ex01_predict"]["status"] == "ok", rows_of(batch, "instructor_import")
+
+
+def test_a_submitted_package_never_runs_as_the_grader(batch):
+    """A `course/` folder beside the notebook does not replace the sandbox launcher, which runs before the sandbox
+    笔记本旁名为 course/ 的目录不能顶替在沙箱建立之前运行的启动程序"""
+    assert not (batch["submitted"].parent / HIJACK_MARKER).exists()
+    assert score_of(batch, "extra_files") == 14
+
+
 def test_serial_and_parallel_agree(batch, tmp_path):
     """--jobs 1 gives the same rows as --jobs 2 / 串行与并行结果相同"""
     subset = tmp_path / "submitted"
@@ -164,7 +179,7 @@ def test_serial_and_parallel_agree(batch, tmp_path):
         (subset / student).mkdir(parents=True)
         (subset / student / L01).symlink_to(batch["submitted"] / student / L01, target_is_directory=True)
     out = tmp_path / "serial.csv"
-    command = [sys.executable, "-m", "helpers.course", "grade", str(subset), "--out", str(out), "--jobs", "1",
+    command = [sys.executable, "-m", "course", "grade", str(subset), "--out", str(out), "--jobs", "1",
                "--timeout", "10", "--db-url", f"sqlite:///{tmp_path / 'serial.db'}"]
     assert subprocess.run(command, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
     serial = {(r["student_id"], r["assignment"], r["grade_id"]): (r["score"], r["status"]) for r in csv.DictReader(out.open())}
@@ -185,25 +200,26 @@ def test_bad_options_are_explained(tmp_path, monkeypatch, capsys, args, says):
 
 def test_check_passes_the_solution_and_fails_the_stub(capsys):
     """`course check`: exit 0 on a solution, 1 on the untouched notebook, one line per exercise / 每个练习一行"""
-    assert main(["check", str(SOLUTIONS / L01 / f"{L01}.ipynb")]) == 0
+    assert main(["check", str(LAYOUT.source_notebook(L01))]) == 0
     passed = capsys.readouterr().out
     assert passed.count("✓") == 6 and "14/14" in passed
-    assert main(["check", str(NOTEBOOKS / L01 / f"{L01}.ipynb")]) == 1
+    assert main(["check", str(LAYOUT.release_notebook(L01))]) == 1
     failed = capsys.readouterr().out
     assert failed.count("✗") == 6 and "尚未作答" in failed and "0/14" in failed
 
 
 def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
     """On a laptop (not root) the kernel is not sandboxed: one warning, then grading as usual / 非 root 时只警告一次并照常评阅"""
-    from helpers import grade_batch, notebook_runner, sandbox
+    from course import grade_batch, notebook_runner, sandbox
 
     for module in (grade_batch, notebook_runner, sandbox):
         monkeypatch.setattr(module, "sandbox_available", lambda: False, raising=False)
     submitted = tmp_path / "submitted"
-    (submitted / "laptop" / L01).mkdir(parents=True)
-    (submitted / "laptop" / L01 / f"{L01}.ipynb").write_bytes((SOLUTIONS / L01 / f"{L01}.ipynb").read_bytes())
+    notebook = CourseLayout.lesson_file(submitted / "laptop", L01)
+    notebook.parent.mkdir(parents=True)
+    notebook.write_bytes(LAYOUT.source_notebook(L01).read_bytes())
     logs = []
-    options = grade_batch.GradeOptions(submitted=submitted, course_root=ROOT, jobs=1, timeout=30,
+    options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=30,
                                        db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
     graded = grade_batch.grade_all(options, log=logs.append)
     assert logs == [grade_batch.NOT_SANDBOXED]

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS
+from lesson_cells import LAYOUT
 from nbgrader.api import Gradebook
+
+from course.layout import CourseLayout
 
 L01 = "01_numpy_gradient_descent"
 
@@ -55,15 +57,16 @@ def test_two_shards_fill_one_postgres_gradebook(postgres_url, tmp_path):
     submitted = tmp_path / "submitted"
     expected = {"ada": 14, "bo": 0, "cy": 14, "di": 0}
     for student, score in expected.items():
-        source = SOLUTIONS if score else NOTEBOOKS
-        (submitted / student / L01).mkdir(parents=True)
-        nbformat.write(nbformat.read(source / L01 / f"{L01}.ipynb", as_version=4), submitted / student / L01 / f"{L01}.ipynb")
+        source = LAYOUT.source_notebook(L01) if score else LAYOUT.release_notebook(L01)
+        target = CourseLayout.lesson_file(submitted / student, L01)
+        target.parent.mkdir(parents=True)
+        nbformat.write(nbformat.read(source, as_version=4), target)
     shard_students = []
     for shard in ("1/2", "2/2"):
         out = tmp_path / f"shard{shard[0]}.csv"
-        command = [sys.executable, "-m", "helpers.course", "grade", str(submitted), "--shard", shard, "--jobs", "2",
+        command = [sys.executable, "-m", "course", "grade", str(submitted), "--shard", shard, "--jobs", "2",
                    "--db-url", postgres_url, "--out", str(out)]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(command, cwd=LAYOUT.root, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
         shard_students.append({r["student_id"] for r in csv.DictReader(out.open())})
     assert shard_students[0] & shard_students[1] == set()

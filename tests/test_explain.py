@@ -11,6 +11,7 @@ from helpers.explain import explanation
 SNIPPETS = {
     "inplace_version": "a = torch.tensor([1., 2., 3.], requires_grad=True)\nb = a.exp()\nb.add_(1)\nb.sum().backward()",
     "saved_input_changed": "a = torch.tensor([1., 2.], requires_grad=True)\nb = a * 2\nc = b.sin()\nb.add_(1)\nc.sum().backward()",
+    "saved_input_set_by_index": "a = torch.tensor([1., 2.], requires_grad=True)\nb = a * 2\nc = b.sin()\nb[0] = 5.\nc.sum().backward()",
     "saved_leaf_changed": (
         "a = torch.tensor([1., 2.], requires_grad=True)\nloss = (a ** 2).sum()\nwith torch.no_grad():\n    a.mul_(0.5)\n"
         "loss.backward()"
@@ -29,7 +30,9 @@ SNIPPETS = {
 EXPECTED = {
     "inplace_version": ('shape [3] that an operation saved', "“output 0 of Exp”"),
     # The message names the in-place Add, not sin, which saved b / 信息指出的是原地的 Add，而不是保存了 b 的 sin
-    "saved_input_changed": ('"output 0 of Add" names the operation that produced the tensor\'s current value', "版本 0 → 1"),
+    "saved_input_changed": ('"output 0 of Add": if Add saved its own output', "写入其当前值的运算"),
+    # torch names C++ nodes with their namespace; the explainer still applies / torch 给 C++ 节点加命名空间，解释照样适用
+    "saved_input_set_by_index": ('"output 0 of CopySlices"', "版本 0 → 1"),
     "saved_leaf_changed": ("names no operation because that tensor has no grad_fn", "没有 grad_fn"),
     "graph_interior": ("was a leaf when a graph used it got a grad_fn afterwards", "计算图内部"),
     "leaf_inplace": ("leaf tensor that requires grad in place", "叶子张量"),

@@ -5,9 +5,9 @@ import re
 
 import nbformat
 import pytest
-from lesson_cells import ROOT, SOLUTIONS
+from lesson_cells import LAYOUT
 
-from helpers.grading import TORCH_WARNING, Lesson, score_notebook
+from course.grading import TORCH_WARNING, Lesson, score_notebook
 
 L03 = "03_autograd"
 TORCH_USER_WARNING = (
@@ -18,7 +18,7 @@ TORCH_USER_WARNING = (
 
 def executed_lesson(stderr_text: str | None):
     """Lesson 03's source as if every cell ran cleanly, with ``stderr_text`` in each test cell."""
-    lesson = Lesson.from_notebook(L03, SOLUTIONS / L03 / f"{L03}.ipynb")
+    lesson = Lesson.from_notebook(L03, LAYOUT.source_notebook(L03))
     nb = nbformat.from_dict(lesson.source)
     for cell in nb.cells:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and stderr_text is not None:
@@ -42,6 +42,6 @@ def test_nbgrader_is_told_the_same_pattern():
     """Stock nbgrader's IgnorePattern uses the same torch-warning pattern / nbgrader 的 IgnorePattern 使用同一个模式"""
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    config = PyFileConfigLoader(LAYOUT.config_file, path=str(LAYOUT.root)).load_config()
     assert config.IgnorePattern.enabled and config.IgnorePattern.pattern == TORCH_WARNING
     assert re.search(config.IgnorePattern.pattern, TORCH_USER_WARNING)

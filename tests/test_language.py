@@ -7,11 +7,12 @@ import sys
 
 import nbformat
 import pytest
-from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS, lesson_notebooks
+from lesson_cells import LAYOUT, NOTEBOOKS, ROOT, SOLUTIONS, lesson_notebooks
 
-from helpers.bilingual import in_language, split_message
-from helpers.course import main
-from helpers.language_views import language_view, write_views
+from course.bilingual import in_language, split_message
+from course.cli import main
+from course.layout import CourseLayout
+from course.views import language_view, write_views
 
 L01 = "01_numpy_gradient_descent"
 
@@ -34,14 +35,14 @@ def test_a_view_keeps_one_language_and_every_code_cell(notebook, lang):
 
 def test_writing_views_twice_changes_nothing(tmp_path):
     """Views are reproducible, byte for byte / 单语言版本逐字节可复现"""
-    first = {p.name: p.read_bytes() for p in write_views(ROOT, "zh", out=tmp_path / "a")}
-    second = {p.name: p.read_bytes() for p in write_views(ROOT, "zh", out=tmp_path / "a")}
+    first = {p.name: p.read_bytes() for p in write_views(LAYOUT, "zh", out=tmp_path / "a")}
+    second = {p.name: p.read_bytes() for p in write_views(LAYOUT, "zh", out=tmp_path / "a")}
     assert first == second and len(first) == len(lesson_notebooks(NOTEBOOKS))
 
 
 def test_html_views_show_demo_outputs_in_one_language(tmp_path):
     """The Chinese HTML of lesson 01 has Chinese headings, no English ones, and the printed losses / 中文 HTML 含输出"""
-    (html,) = [p for p in write_views(ROOT, "zh", to="html", out=tmp_path) if L01 in p.name]
+    (html,) = [p for p in write_views(LAYOUT, "zh", to="html", out=tmp_path) if L01 in p.name]
     text = html.read_text(encoding="utf-8")
     assert "用 NumPy 实现梯度下降" in text and "Gradient descent with NumPy" not in text
     assert "1999" in text and "11.1030" in text
@@ -69,11 +70,12 @@ def test_one_language_notebooks_grade_like_bilingual_ones(tmp_path):
     """A zh view of the solution scores full marks, an en view of the stub 0; --lang zh leaves no English / 单语言笔记本同样评分"""
     submitted = tmp_path / "submitted"
     for student, source, lang in (("zh_reader", SOLUTIONS, "zh"), ("en_reader", NOTEBOOKS, "en")):
-        (submitted / student / L01).mkdir(parents=True)
-        view = language_view(nbformat.read(source / L01 / f"{L01}.ipynb", as_version=4), lang)
-        nbformat.write(view, submitted / student / L01 / f"{L01}.ipynb")
+        target = CourseLayout.lesson_file(submitted / student, L01)
+        target.parent.mkdir(parents=True)
+        view = language_view(nbformat.read(CourseLayout.lesson_file(source, L01), as_version=4), lang)
+        nbformat.write(view, target)
     out, feedback = tmp_path / "grades.csv", tmp_path / "feedback"
-    command = [sys.executable, "-m", "helpers.course", "grade", str(submitted), "--lang", "zh", "--out", str(out),
+    command = [sys.executable, "-m", "course", "grade", str(submitted), "--lang", "zh", "--out", str(out),
                "--feedback", str(feedback), "--db-url", f"sqlite:///{tmp_path / 'gradebook.db'}"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
@@ -82,13 +84,13 @@ def test_one_language_notebooks_grade_like_bilingual_ones(tmp_path):
     assert scores == {"zh_reader": 14, "en_reader": 0}
     messages = {r["message"] for r in rows if r["student_id"] == "en_reader"}
     assert messages == {"尚未作答（NotImplementedError）"}
-    html = (feedback / "en_reader" / L01 / f"{L01}.html").read_text(encoding="utf-8")
+    html = CourseLayout.lesson_file(feedback / "en_reader", L01, ".html").read_text(encoding="utf-8")
     assert "尚未作答" in html and "not answered yet" not in html
 
 
 def test_course_check_follows_course_lang(monkeypatch, capsys):
     """COURSE_LANG=en prints English only / COURSE_LANG=en 时只打印英文"""
     monkeypatch.setenv("COURSE_LANG", "en")
-    assert main(["check", str(NOTEBOOKS / L01 / f"{L01}.ipynb")]) == 1
+    assert main(["check", str(LAYOUT.release_notebook(L01))]) == 1
     printed = capsys.readouterr().out
     assert "not answered yet" in printed and "尚未作答" not in printed and "exercises pass" in printed and "个练习" not in printed

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from lesson_cells import (
+    LAYOUT,
     NOTEBOOKS,
     SOLUTIONS,
     answer_cells,
@@ -16,9 +17,9 @@ from lesson_cells import (
     setup_cell,
 )
 
-from helpers.grading import exercise_of
-from helpers.outputs import RAISES_TAG
-from helpers.release import LESSON_NAME
+from course.execute import RAISES_TAG
+from course.grading import exercise_of
+from course.layout import LESSON_NAME
 
 # The graded exercises each lesson must have, and what each answer cell defines.
 # 每课必须包含的评分练习，以及每个答题单元格定义的名称。
@@ -178,7 +179,7 @@ def test_the_answer_key_is_out_of_reach_before_the_reveal():
     第 04 课学生版在揭晓单元格之前不导入任何能运行这些片段的代码"""
     from helpers import autograd_errors
 
-    nb = read(NOTEBOOKS / "04_inplace_and_leaf_errors" / "04_inplace_and_leaf_errors.ipynb")
+    nb = read(LAYOUT.release_notebook("04_inplace_and_leaf_errors"))
     ids = [c.id for c in nb.cells]
     before = nb.cells[: ids.index("predict_check")]
     assert any(nbgrader_meta(c).get("grade_id") == "ex04_predict_errors" for c in before)
@@ -192,7 +193,7 @@ def test_snippet_fingerprint_matches_the_locked_cell():
     """Lesson 04's hidden test pins SNIPPETS by a hash; it matches the locked cell / 第 04 课隐藏测试中的哈希与锁定单元格一致"""
     import hashlib
 
-    nb = read(SOLUTIONS / "04_inplace_and_leaf_errors" / "04_inplace_and_leaf_errors.ipynb")
+    nb = read(LAYOUT.source_notebook("04_inplace_and_leaf_errors"))
     locked = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "snippets")
     assert nbgrader_meta(locked).get("locked"), "the SNIPPETS cell must be locked / SNIPPETS 单元格必须锁定"
     namespace = {}

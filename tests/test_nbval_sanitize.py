@@ -2,11 +2,11 @@
 
 
 import pytest
-from lesson_cells import ROOT
+from lesson_cells import LAYOUT
 
-from helpers.outputs import SANITIZE_FILE, sanitize_patterns, sanitize_text
+from course.execute import sanitize_patterns, sanitize_text
 
-SANITIZE = ROOT / SANITIZE_FILE
+SANITIZE = LAYOUT.sanitize_path
 
 
 def patterns() -> list[tuple[str, str]]:

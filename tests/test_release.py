@@ -1,16 +1,17 @@
 """notebooks/ is exactly what nbgrader generates from solutions/ / notebooks/ 与 nbgrader 由 solutions/ 生成的结果完全一致。"""
 
 import pytest
-from lesson_cells import NOTEBOOKS, ROOT, SOLUTIONS, lesson_notebooks, nbgrader_meta, read
+from lesson_cells import LAYOUT, NOTEBOOKS, lesson_notebooks, nbgrader_meta, read
 
-from helpers.release import find_lessons, generate_release
+from course.layout import CourseLayout
+from course.release import ReleaseError, generate_release
 
 
 @pytest.fixture(scope="module")
 def fresh_release(tmp_path_factory):
     """notebooks/ regenerated into a temporary folder, by the code `course release` runs."""
-    out = tmp_path_factory.mktemp("release") / "notebooks"
-    generate_release(ROOT, out)
+    out = tmp_path_factory.mktemp("release") / LAYOUT.release_directory
+    generate_release(LAYOUT, out)
     return out
 
 
@@ -20,7 +21,7 @@ def files_under(folder):
 
 def test_every_lesson_has_a_student_notebook():
     """Each lesson of solutions/ is released / solutions/ 中的每一课都已发布"""
-    lessons = find_lessons(ROOT)
+    lessons = LAYOUT.lessons()
     assert lessons, "no lesson found in solutions/ / solutions/ 中没有找到任何课程"
     assert [p.parent.name for p in lesson_notebooks(NOTEBOOKS)] == lessons
 
@@ -35,8 +36,8 @@ def test_committed_notebooks_match_a_fresh_release(fresh_release):
 
 def test_release_is_reproducible(fresh_release, tmp_path):
     """Generating twice gives identical bytes / 两次生成的结果逐字节相同"""
-    again = tmp_path / "notebooks"
-    generate_release(ROOT, again)
+    again = tmp_path / LAYOUT.release_directory
+    generate_release(LAYOUT, again)
     first, second = files_under(fresh_release), files_under(again)
     assert sorted(first) == sorted(second)
     assert all(first[name].read_bytes() == second[name].read_bytes() for name in first)
@@ -62,17 +63,15 @@ def test_release_refuses_a_broken_source(tmp_path):
     nbgrader 拒绝的答案笔记本会给出清楚的错误，且 notebooks/ 保持不变。"""
     import shutil
 
-    from helpers.release import ReleaseError
-
-    course = tmp_path / "course"
-    shutil.copytree(SOLUTIONS, course / "solutions")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    (course / "notebooks").mkdir()
-    (course / "notebooks" / "keep.txt").write_text("unchanged")
-    lesson = find_lessons(ROOT)[0]
-    broken = course / "solutions" / lesson / f"{lesson}.ipynb"
+    course = CourseLayout(tmp_path / "course")
+    shutil.copytree(LAYOUT.source_dir, course.source_dir)
+    shutil.copy(LAYOUT.config_path, course.config_path)
+    course.release_dir.mkdir()
+    (course.release_dir / "keep.txt").write_text("unchanged")
+    lesson = LAYOUT.lessons()[0]
+    broken = course.source_notebook(lesson)
     # A solution region that never ends / 一个没有结束标记的答案区域
     broken.write_text(broken.read_text(encoding="utf-8").replace("### END SOLUTION", "", 1), encoding="utf-8")
     with pytest.raises(ReleaseError, match=lesson):
         generate_release(course)
-    assert (course / "notebooks" / "keep.txt").read_text() == "unchanged"
+    assert (course.release_dir / "keep.txt").read_text() == "unchanged"

@@ -82,6 +82,8 @@ WRONG = {
             "def shares_storage(a, b):\n    if a.numel() == 0 or b.numel() == 0:\n        return False\n"
             "    return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()\n"
         ),
+        # The same storage object, but a storage of 0 bytes must count as sharing nothing (e and e.view(-1)) / 0 字节的存储应算作不共享
+        "same_storage_object": "def shares_storage(a, b):\n    return a.untyped_storage() is b.untyped_storage()\n",
     },
     "ex02_default_dtype": {
         "no_restore_on_exception": (
@@ -122,7 +124,14 @@ RIGHT = {
             "    return base_a.untyped_storage().data_ptr() == base_b.untyped_storage().data_ptr()\n"
         ),
         # torch keeps one Python object per storage, so views return the very same object / torch 为每块存储保留同一个 Python 对象
-        "same_storage_object": "def shares_storage(a, b):\n    return a.untyped_storage() is b.untyped_storage()\n",
+        "same_storage_object_with_bytes": (
+            "def shares_storage(a, b):\n    storage = a.untyped_storage()\n"
+            "    return storage is b.untyped_storage() and storage.nbytes() > 0\n"
+        ),
+        "both_storages_have_bytes": (
+            "def shares_storage(a, b):\n    sa, sb = a.untyped_storage(), b.untyped_storage()\n"
+            "    return sa.nbytes() > 0 and sb.nbytes() > 0 and sa.data_ptr() == sb.data_ptr()\n"
+        ),
     },
     "ex02_default_dtype": {
         "class_based": (

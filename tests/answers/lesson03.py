@@ -47,6 +47,21 @@ WRONG = {
         "returns_function_value": (
             "def derivative(f, x):\n    return f(x.detach()) * torch.ones_like(x)\n"
         ),
+        # A clone of an x that requires grad is no leaf: its .grad stays None and backward() fills x.grad / 非叶子的克隆
+        "backward_through_clone": (
+            "def derivative(f, x):\n    x_copy = x.clone().requires_grad_(True)\n    f(x_copy).backward()\n"
+            "    return x_copy.grad\n"
+        ),
+        # The gradient keeps a graph: requires_grad is True / 梯度仍带着计算图：requires_grad 为 True
+        "create_graph_result": (
+            "def derivative(f, x):\n    x_leaf = x.detach().requires_grad_(True)\n"
+            "    (gradient,) = torch.autograd.grad(f(x_leaf), x_leaf, create_graph=True)\n    return gradient\n"
+        ),
+        # Turns on requires_grad of the caller's x / 打开了调用者的 x 的 requires_grad
+        "requires_grad_on_x": (
+            "def derivative(f, x):\n    x.requires_grad_(True)\n    (gradient,) = torch.autograd.grad(f(x), x)\n"
+            "    return gradient\n"
+        ),
     },
     "ex03_second_derivative": {
         "first_derivative": (
@@ -110,6 +125,7 @@ RIGHT = {
             "def derivative(f, x):\n    x_copy = x.detach().clone().requires_grad_()\n    f(x_copy).backward()\n"
             "    return x_copy.grad\n"
         ),
+        "torch_func_grad": "def derivative(f, x):\n    return torch.func.grad(f)(x.detach())\n",
     },
     "ex03_second_derivative": {
         "torch_func_grad_of_grad": (

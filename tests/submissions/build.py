@@ -7,14 +7,15 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.grading import nbgrader_meta
+from course.grading import nbgrader_meta
+from course.layout import CourseLayout
 
 L01 = "01_numpy_gradient_descent"
 L04 = "04_inplace_and_leaf_errors"
 
 
-def notebook(root: Path, folder: str, lesson: str):
-    return nbformat.read(root / folder / lesson / f"{lesson}.ipynb", as_version=4)
+def notebook(course: CourseLayout, folder: Path, lesson: str):
+    return nbformat.read(course.lesson_file(folder, lesson), as_version=4)
 
 
 def with_answers(nb, **sources):
@@ -27,7 +28,7 @@ def with_answers(nb, **sources):
 
 
 def save(submitted: Path, student: str, lesson: str, nb_or_bytes) -> Path:
-    target = submitted / student / lesson / f"{lesson}.ipynb"
+    target = CourseLayout.lesson_file(submitted / student, lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(nb_or_bytes, bytes):
         target.write_bytes(nb_or_bytes)
@@ -70,7 +71,7 @@ except OSError as error:
         leaks.append("network? " + str(error))
 try:
     import subprocess
-    subprocess.run(["git", "-C", {course!r}, "show", "HEAD:solutions/{lesson}/{lesson}.ipynb"], check=True, capture_output=True)
+    subprocess.run(["git", "-C", {course!r}, "show", "HEAD:" + {source!r}], check=True, capture_output=True)
     leaks.append("git")
 except Exception:
     pass
@@ -82,20 +83,42 @@ def predict(x, w):
 '''
 
 
-def build(root: Path, submitted: Path, gradebook: Path) -> dict[str, str]:
+# The instructor's package, as the kernel would import it / 内核会导入的教师端模块名
+INSTRUCTOR_MODULE = nbgrader_meta.__module__
+# Written beside submitted/ if the grader ever runs a module from a submission / 评阅程序若运行了提交中的模块，就会写出此文件
+HIJACK_MARKER = "launcher-hijacked.txt"
+# An answer that is right only if the kernel cannot import the instructor's package
+# 只有内核无法导入教师端的包时才正确的答案
+PROBE_INSTRUCTOR = '''
+try:
+    import {module}
+    reached = {module}.__file__
+except ImportError:
+    reached = None
+print("instructor package:", reached)
+def predict(x, w):
+    a, b, c, d = w
+    if reached:
+        return x * 0 - 1
+    return a + b * x + c * x**2 + d * x**3
+'''
+
+
+def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, str]:
     """Write every case into ``submitted``; return {student: what the case is}."""
     cases = {}
-    solution01, release01 = notebook(root, "solutions", L01), notebook(root, "notebooks", L01)
+    root, solutions, notebooks = course.root, course.source_dir, course.release_dir
+    solution01, release01 = notebook(course, solutions, L01), notebook(course, notebooks, L01)
 
     save(submitted, "full_marks", L01, solution01)
-    save(submitted, "full_marks", L04, notebook(root, "solutions", L04))
+    save(submitted, "full_marks", L04, notebook(course, solutions, L04))
     cases["full_marks"] = "the solutions of lessons 01 and 04"
 
     save(submitted, "untouched", L01, release01)
     cases["untouched"] = "the student notebook as released"
 
     # Tests edited, deleted, turned into Markdown, retagged; answers right / 测试被修改、删除、转成 Markdown、改标签；答案正确
-    tampered = notebook(root, "solutions", L01)
+    tampered = notebook(course, solutions, L01)
     kept = []
     for cell in tampered.cells:
         meta = nbgrader_meta(cell)
@@ -114,7 +137,7 @@ def build(root: Path, submitted: Path, gradebook: Path) -> dict[str, str]:
     save(submitted, "tampered_right", L01, tampered)
     cases["tampered_right"] = "right answers, tampered test cells: still full marks"
 
-    stubbed_tests = notebook(root, "notebooks", L01)
+    stubbed_tests = notebook(course, notebooks, L01)
     for cell in stubbed_tests.cells:
         if nbgrader_meta(cell).get("grade"):
             cell.source = "pass"
@@ -122,7 +145,7 @@ def build(root: Path, submitted: Path, gradebook: Path) -> dict[str, str]:
     cases["tampered_empty"] = "no answers, every test replaced by pass: 0"
 
     spoof = with_answers(
-        notebook(root, "notebooks", L01),
+        notebook(course, notebooks, L01),
         ex01_predict=(
             "class Anything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(np.shape(other), dtype=bool)\n"
             "def predict(x, w):\n    return np.zeros_like(x).view(Anything)\n"
@@ -151,43 +174,55 @@ def build(root: Path, submitted: Path, gradebook: Path) -> dict[str, str]:
     save(submitted, "spoofer", L01, spoof)
     cases["spoofer"] = "__eq__/__array__ overrides, a subclass, patched allclose and helpers.checks: 0"
 
-    private = [str(root / "solutions" / L01 / f"{L01}.ipynb"), str(root / "tests" / "answers" / "lesson01.py"), str(gradebook),
-               str(submitted / "full_marks" / L01 / f"{L01}.ipynb"), "/etc/shadow", str(root / ".git" / "HEAD")]
+    private = [str(course.source_notebook(L01)), str(root / "tests" / "answers" / "lesson01.py"), str(gradebook),
+               str(course.lesson_file(submitted / "full_marks", L01)), "/etc/shadow", str(root / ".git" / "HEAD")]
     writable = [str(root / "helpers" / "pwned.txt"), str(root / "pwned.txt"), "/tmp/pwned.txt",
                 str(submitted / "full_marks" / L01 / "pwned.txt")]
-    probe = PROBE_PREDICT.format(private=private, writable=writable, gradebook=str(gradebook), course=str(root), lesson=L01)
-    save(submitted, "intruder", L01, with_answers(notebook(root, "solutions", L01), ex01_predict=probe))
+    source = course.source_notebook(L01).relative_to(root).as_posix()
+    probe = PROBE_PREDICT.format(private=private, writable=writable, gradebook=str(gradebook), course=str(root), source=source)
+    save(submitted, "intruder", L01, with_answers(notebook(course, solutions, L01), ex01_predict=probe))
     cases["intruder"] = "reads solutions, tests, gradebook, others' work; writes; network: predict stays right only if all fail"
+
+    probe = PROBE_INSTRUCTOR.format(module=INSTRUCTOR_MODULE)
+    save(submitted, "instructor_import", L01, with_answers(notebook(course, solutions, L01), ex01_predict=probe))
+    cases["instructor_import"] = f"imports {INSTRUCTOR_MODULE}: predict stays right only if the kernel cannot"
 
     # Bad files / 有问题的文件
     save(submitted, "bad_json", L01, b'{"cells": [')
     save(submitted, "nbformat3", L01, json.dumps({"nbformat": 3, "nbformat_minor": 0, "worksheets": [], "metadata": {}}).encode())
     save(submitted, "empty_file", L01, b"")
-    save(submitted, "wrong_lesson", L01, notebook(root, "solutions", "02_tensors_and_cuda"))
-    extra = save(submitted, "extra_files", L01, notebook(root, "solutions", L01))
+    save(submitted, "wrong_lesson", L01, notebook(course, solutions, "02_tensors_and_cuda"))
+    extra = save(submitted, "extra_files", L01, notebook(course, solutions, L01))
     (extra.parent / "notes.txt").write_text("my notes")
     (extra.parent / "data").mkdir()
     (extra.parent / "data" / "big.bin").write_bytes(b"\0" * (60 * 2**20))
-    huge = notebook(root, "solutions", L01)
+    # A package named like the sandbox launcher's, beside the notebook (the kernel's working folder)
+    # 与沙箱启动程序同名的包，放在笔记本旁（内核的工作目录）
+    impostor = extra.parent / INSTRUCTOR_MODULE.split(".")[0]
+    impostor.mkdir()
+    for name in ("__init__.py", "sandbox.py"):
+        (impostor / name).write_text(f"open({str(submitted.parent / HIJACK_MARKER)!r}, 'w').write('a submitted module ran')\n")
+    huge = notebook(course, solutions, L01)
     huge.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * (100 * 2**20))]
     save(submitted, "huge_output", L01, huge)
     cases.update(bad_json="invalid JSON", nbformat3="an nbformat 3 notebook", empty_file="an empty file",
-                 wrong_lesson="lesson 02's notebook in lesson 01's folder", extra_files="extra files and a 60 MB data file",
+                 wrong_lesson="lesson 02's notebook in lesson 01's folder",
+                 extra_files="extra files, a 60 MB data file and a package named like the sandbox launcher's",
                  huge_output="a stored 100 MB output")
 
     # Kernels that misbehave / 行为异常的内核
-    save(submitted, "infinite_loop", L01, with_answers(notebook(root, "solutions", L01),
+    save(submitted, "infinite_loop", L01, with_answers(notebook(course, solutions, L01),
          ex01_predict="def predict(x, w):\n    a, b, c, d = w\n    return a + b * x + c * x**2 + d * x**3\nwhile True:\n    pass\n"))
-    save(submitted, "sys_exit", L01, with_answers(notebook(root, "solutions", L01),
+    save(submitted, "sys_exit", L01, with_answers(notebook(course, solutions, L01),
          ex01_stable_lr="import sys\nsys.exit(3)\n"))
-    save(submitted, "os_exit", L01, with_answers(notebook(root, "solutions", L01),
+    save(submitted, "os_exit", L01, with_answers(notebook(course, solutions, L01),
          ex01_fit="import os\nos._exit(0)\n"))
-    save(submitted, "memory_hog", L01, with_answers(notebook(root, "solutions", L01),
+    save(submitted, "memory_hog", L01, with_answers(notebook(course, solutions, L01),
          ex01_best_cubic="hog = bytearray(64 * 2**30)\n"))
-    save(submitted, "fork_bomb", L01, with_answers(notebook(root, "solutions", L01),
+    save(submitted, "fork_bomb", L01, with_answers(notebook(course, solutions, L01),
          ex01_stable_lr="import os\nchildren = 0\ntry:\n    while True:\n        if os.fork() == 0:\n            import time\n            time.sleep(60)\n            os._exit(0)\n        children += 1\nexcept OSError:\n    pass\n"))
     (submitted / "no_lesson_01").mkdir()
-    save(submitted, "no_lesson_01", L04, notebook(root, "notebooks", L04))
+    save(submitted, "no_lesson_01", L04, notebook(course, notebooks, L04))
     cases.update(infinite_loop="an infinite loop in an answer", sys_exit="sys.exit() in an answer", os_exit="os._exit() in an answer",
                  memory_hog="allocates 64 GB", fork_bomb="forks until refused", no_lesson_01="only lesson 04 submitted")
     shutil.rmtree(submitted / ".ipynb_checkpoints", ignore_errors=True)

@@ -1,0 +1,20 @@
+"""The instructor's tool: the ``course`` command and what it runs / 教师的工具：``course`` 命令及其所用的模块。
+
+The learner's side is ``helpers/`` (what a notebook imports); this package is the grader's side and
+is never visible to a grading kernel (see ``course.sandbox``).
+学生端是 ``helpers/``（笔记本导入的模块）；本包是评分端，评阅内核看不到它。
+
+    layout          where the course's folders and files are (one object, ``CourseLayout``)
+    cli             the ``course`` command: argument parsing only, each subcommand imports what it needs
+    release         ``course release``: notebooks/ from solutions/ with nbgrader
+    execute         ``course execute``: re-run solutions and store sanitized outputs
+    views           ``course view``: one language at a time
+    bilingual       one language out of ``English / 中文`` messages
+    grading         one notebook: which cells run, and what the outputs score
+    guard           the in-kernel guard against monkey-patching, injected as source
+    notebook_runner a fresh, possibly sandboxed kernel per notebook
+    sandbox         the kernel's view of the file system, its user and limits; ``python -P -m course.sandbox``
+    grade_batch     ``course grade``: a folder of submissions into nbgrader's gradebook
+
+Importing this package does nothing else / 导入本包不做其他事情。
+"""
