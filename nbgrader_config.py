@@ -26,7 +26,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此写下你的答案"
 
 # torch's own warnings on stderr must not zero a correct test cell (course grade applies the same rule).
 # torch 自身打印到 stderr 的警告不应让正确的测试单元格得 0 分（course grade 使用同样的规则）。
-from course.grading import TORCH_WARNING  # noqa: E402
+from course.scoring import TORCH_WARNING  # noqa: E402
 
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = TORCH_WARNING

@@ -10,7 +10,10 @@ is never visible to a grading kernel (see ``course.sandbox``).
     execute         ``course execute``: re-run solutions and store sanitized outputs
     views           ``course view``: one language at a time
     bilingual       one language out of ``English / 中文`` messages
-    grading         one notebook: which cells run, and what the outputs score
+    results         ``Status`` and the results model (``ExerciseResult``, ``SubmissionResult``)
+    grading         one notebook: reading it (never through a link), the lesson, which cells run
+    scoring         what an executed notebook scores: nbgrader's preprocessors, then determine_grade
+    pipeline        ``grade_submission``: the one path of ``course check`` and ``course grade``
     guard           the in-kernel guard against monkey-patching, injected as source
     notebook_runner a fresh, possibly sandboxed kernel per notebook
     sandbox         the kernel's view of the file system, its user and limits; ``python -P -m course.sandbox``

@@ -13,7 +13,6 @@ errors answer at once; each subcommand imports what it needs (nbformat, nbclient
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -80,7 +79,7 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    notebook = Path(args.notebook).resolve()
+    notebook = Path(args.notebook).resolve()  # the learner's own file: a link is fine here / 学生自己的文件：可以是链接
     if not notebook.is_file():
         print(f"no such notebook: {args.notebook} / 没有这个笔记本：{args.notebook}", file=sys.stderr)
         return 2
@@ -88,56 +87,54 @@ def _check(args: argparse.Namespace) -> int:
         layout = CourseLayout.find(notebook.parent)
     except SystemExit:  # a learner's copy outside the course: use the course we are in / 课程之外的副本：使用当前所在的课程
         layout = CourseLayout.find(Path.cwd())
-    lessons = layout.lessons()
-    if notebook.stem not in lessons:
-        print(
-            f"{notebook.name} is not a lesson notebook; lessons: {', '.join(lessons)} / "
-            f"{notebook.name} 不是课程笔记本；课程有：{'、'.join(lessons)}",
-            file=sys.stderr,
-        )
-        return 2
-    import nbformat
-
+    quick_jsonschema()
     from course.bilingual import course_lang, in_language
-    from course.grading import (
-        InvalidSubmission,
-        Lesson,
-        build_graded_notebook,
-        read_submission,
-        score_notebook,
-    )
-    from course.notebook_runner import prepare_scratch, run_cells
+    from course.grading import InvalidSubmission, read_submission, recognise_lesson
+    from course.pipeline import GradedAs, Kernel, course_lessons, grade_submission, user_matplotlib_cache
+    from course.results import Status
 
-    release_path = layout.release_notebook(notebook.stem)
-    release = nbformat.read(release_path, as_version=4)
-    # Visible tests only: the released notebook is the template / 只用可见测试：以学生版笔记本为模板
-    lesson = Lesson.from_notebook(notebook.stem, release_path)
-    every_id = set().union(*(Lesson.from_notebook(n, layout.source_notebook(n)).exercises for n in lessons))
-    try:
-        submission = read_submission(notebook, lesson, every_id)
+    lessons = course_lessons(layout)
+    try:  # read once to tell which lesson it is, whatever its name / 先读一次，按内容识别是哪一课
+        name = recognise_lesson(read_submission(notebook, next(iter(lessons.values())), set()), lessons)
     except InvalidSubmission as error:
         print(f"cannot check {notebook.name}: {error} / 无法检查 {notebook.name}", file=sys.stderr)
         return 2
-    graded = build_graded_notebook(release, submission)
+    if name is None:
+        print(
+            f"{notebook.name} holds the exercises of no lesson; lessons: {', '.join(lessons)} / "
+            f"{notebook.name} 中没有任何一课的练习；课程有：{'、'.join(lessons)}",
+            file=sys.stderr,
+        )
+        return 2
+    if notebook.stem != name:
+        print(f"{notebook.name}: checked as lesson {name} / 按第 {name} 课检查", file=sys.stderr)
+    # Visible tests only, unsandboxed: it is the learner's own code on the learner's machine
+    # 只用可见测试，不带沙箱：这是学生在自己机器上运行自己的代码
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
-        scratch = Path(scratch) / "work"
-        shutil.copytree(notebook.parent, scratch, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        prepare_scratch(scratch)
-        problems = run_cells(graded, scratch, timeout=args.timeout, sandboxed=False)
-    results = score_notebook(lesson, graded, problems)
+        result = grade_submission(notebook, GradedAs.visible_tests(layout, name), Path(scratch) / "work",
+                                  Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache()),
+                                  within=notebook.parent)  # fmt: skip
     lang = course_lang()
-    for r in results:
-        mark = "✓" if r.status == "ok" else "✗"
-        verdict = "passed / 通过" if r.status == "ok" else f"{r.status} / 未通过: {r.message}"
-        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
-    passed = sum(r.status == "ok" for r in results)
-    score, total = sum(r.score for r in results), sum(r.max_score for r in results)
+    for r in result.rows:
+        ok = r.status is Status.OK
+        verdict = "passed / 通过" if ok else f"{r.status} / 未通过: {r.message}"
+        print(f"{'✓' if ok else '✗'} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
+    passed, count = result.passed, len(result.rows)
     summary = (
-        f"{passed}/{len(results)} exercises pass their visible tests, {score:g}/{total:g} points; hidden tests run at grading. / "
-        f"{passed}/{len(results)} 个练习通过了可见测试，得分 {score:g}/{total:g}；评分时还会运行隐藏测试。"
+        f"{passed}/{count} exercises pass their visible tests, {result.total:g}/{result.max_score:g} points; hidden tests run at grading. / "
+        f"{passed}/{count} 个练习通过了可见测试，得分 {result.total:g}/{result.max_score:g}；评分时还会运行隐藏测试。"
     )
     print(in_language(summary, lang))
-    return 0 if passed == len(results) else 1
+    return 0 if passed == count else 1
+
+
+def quick_jsonschema() -> None:
+    """Skip the optional IRI checker jsonschema builds from grammars when nbformat imports it (seconds at
+    start-up); notebook schemas never use the ``iri`` format it checks. Only before nbformat is imported.
+    nbformat 导入 jsonschema 时会由语法文件构建可选的 IRI 检查器（耗时数秒）；笔记本的模式不使用 iri 格式，故跳过它。
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -154,6 +151,7 @@ def _grade(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.timeout < 1:
         print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
         return 2
+    quick_jsonschema()
     from course.grade_batch import GradeOptions, grade_all
     from course.release import ReleaseError
 
@@ -175,7 +173,7 @@ def _grade(args: argparse.Namespace) -> int:
     except ReleaseError as error:
         print(f"the gradebook could not be prepared / 无法准备成绩库:\n{error}", file=sys.stderr)
         return 1
-    statuses = Counter(r.status for _, _, rows in graded for r in rows)
+    statuses = Counter(str(r.status) for result in graded for r in result.rows)
     print(
         f"graded {len(graded)} submissions in {time.perf_counter() - started:.1f} s; exercises by status: {dict(statuses)} / "
         f"用时 {time.perf_counter() - started:.1f} 秒评阅了 {len(graded)} 份提交；各状态的练习数：{dict(statuses)}"

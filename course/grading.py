@@ -11,31 +11,20 @@ locked and answer cells (tests/test_graders.py runs them the same way).
 """
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils as nbgrader_utils
 
 from course import guard
 
-STATUSES = ("ok", "failed", "timeout", "missing", "invalid", "error")
-# torch's own warnings end with this; also given to nbgrader's IgnorePattern in nbgrader_config.py.
-# torch 自己的警告以此结尾；nbgrader_config.py 中的 IgnorePattern 也使用它。
-TORCH_WARNING = r"\(Triggered internally at [^)]*\)"
-# Warnings torch and friends print that must not cost points / torch 等库会打印的已知警告，不应导致扣分
-IGNORED_STDERR = (
-    re.compile(r"^.*(UserWarning|DeprecationWarning|FutureWarning): .*" + TORCH_WARNING + r"\s*$"),
-    re.compile(r"^.*Matplotlib created a temporary cache directory.*$"),
-    re.compile(r"^\s+\S.*$"),  # the source line a warning quotes below itself / 警告下方引用的源代码行
-)
 # Injected after the set-up cell (the guard's own source: the kernel cannot import this package), and
 # at the top of every test cell / 注入在准备单元格之后（守护代码的源代码：内核无法导入本包），以及每个测试单元格的开头
 GUARD_SNAPSHOT = guard.snapshot_cell()
 GUARD_RESTORE = guard.restore_call()
-NOT_ANSWERED = "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
-MAX_OUTPUT_CHARS = 100_000
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
 
@@ -87,7 +76,7 @@ class Lesson:
 
     @classmethod
     def from_notebook(cls, name: str, path: Path) -> "Lesson":
-        source = nbformat.read(path, as_version=4)
+        source = read_course_notebook(path)
         lesson = cls(name=name, source=source)
         for cell in source.cells:
             if is_answer(cell):
@@ -102,26 +91,114 @@ class Lesson:
     def max_score(self, exercise: str) -> float:
         return sum(self.points[t] for t in self.exercises[exercise])
 
+    def max_scores(self) -> dict[str, float]:
+        """{exercise: its points} in notebook order / 各练习的分值（按笔记本顺序）。"""
+        return {exercise: self.max_score(exercise) for exercise in self.exercises}
+
+
+def read_course_notebook(path: Path) -> nbformat.NotebookNode:
+    """A notebook of the course itself (source or release), read without nbformat's schema validation:
+    the course's tests validate these files, and validating them on every ``course check`` costs seconds.
+
+    读取课程自身的笔记本（不做 nbformat 的模式校验：测试已经校验过这些文件，每次 course check 都校验要花几秒）。
+    """
+    return nbformat.v4.reads(Path(path).read_text(encoding="utf-8"))  # multi-line sources joined, no validation / 不校验
+
+
+def exercise_ids(nb) -> set[str]:
+    """The grade ids of the answer cells in ``nb``: what identifies a lesson / 笔记本中答题单元格的 grade_id，用来识别课程。"""
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
+    return {
+        nbgrader_meta(c)["grade_id"]
+        for c in cells
+        if isinstance(c, dict) and isinstance(nbgrader_meta(c), dict) and is_answer(c) and isinstance(nbgrader_meta(c).get("grade_id"), str)
+    }
+
+
+def recognise_lesson(nb, lessons: dict[str, "Lesson"]) -> str | None:
+    """The lesson whose exercises ``nb`` holds, whatever its file is called (JupyterLab's ``…-Copy1.ipynb``);
+    None when it holds none, or as many of two lessons'.
+
+    根据内容（答题单元格的 grade_id）识别笔记本属于哪一课，与文件名无关；无法识别时返回 None。
+    """
+    ids = exercise_ids(nb)
+    overlap = sorted(((len(ids & set(lesson.exercises)), name) for name, lesson in lessons.items()), reverse=True)
+    if not overlap or overlap[0][0] == 0 or (len(overlap) > 1 and overlap[1][0] == overlap[0][0]):
+        return None
+    return overlap[0][1]
+
 
 class InvalidSubmission(ValueError):
     """A submission that cannot be graded at all; the message is bilingual / 无法评阅的提交，信息为双语。"""
 
 
-def read_submission(path: Path, lesson: Lesson, all_exercise_ids: set[str]) -> nbformat.NotebookNode:
-    """The submitted notebook, or ``InvalidSubmission`` saying why not. The file is only read.
+class LinkedSubmission(InvalidSubmission):
+    """The submitted notebook, or a folder on its way, is a link: never followed, never graded.
 
-    读取提交的笔记本；无法评阅时抛出 InvalidSubmission 并说明原因。文件只读不写。
+    提交的笔记本（或其所在目录）是一个链接：不跟随，不评分。
     """
-    size = path.stat().st_size
+
+
+LINKED_MESSAGE = "the submitted notebook is a link, which is never followed / 提交的笔记本是一个链接，评阅程序不会跟随链接"
+
+
+def first_link(path: Path, within: Path) -> Path | None:
+    """The first link among ``path`` and its folders below ``within`` (``within`` itself is trusted), or None.
+
+    返回 path 及其在 within 之下的各级目录中的第一个链接；没有则返回 None。
+    """
+    path, within = Path(path), Path(within)
+    for candidate in (path, *path.parents):
+        if candidate == within or within not in candidate.parents:
+            break
+        if candidate.is_symlink():
+            return candidate
+    return None
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file, not a link, of at most ``max_bytes``; else ``OSError``.
+
+    The check and the read are one ``open`` (``O_NOFOLLOW``), so the file cannot be swapped for a
+    link in between. 只读取普通文件（不跟随链接，且检查与读取是同一次 open）。
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file / 不是普通文件")
+        if info.st_size > max_bytes:
+            raise OSError(f"{path} is over {max_bytes} bytes / 超过 {max_bytes} 字节")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(max_bytes + 1)[:max_bytes]
+    finally:
+        os.close(fd)
+
+
+def read_submission(path: Path, lesson: Lesson, all_exercise_ids: set[str]) -> nbformat.NotebookNode:
+    """The submitted notebook, or ``InvalidSubmission`` saying why not (``LinkedSubmission`` for a link).
+    The file is only read, and a link is never followed.
+
+    读取提交的笔记本；无法评阅时抛出 InvalidSubmission 并说明原因（链接则抛出 LinkedSubmission）。文件只读不写，不跟随链接。
+    """
+    if Path(path).is_symlink():
+        raise LinkedSubmission(LINKED_MESSAGE)
+    try:
+        data = read_regular_file(path, MAX_NOTEBOOK_BYTES + 1)
+    except OSError as error:
+        if Path(path).is_symlink():  # swapped for a link after the first look / 在检查之后被换成了链接
+            raise LinkedSubmission(LINKED_MESSAGE) from None
+        raise InvalidSubmission(f"the notebook cannot be read ({error}) / 无法读取笔记本（{error}）") from None
+    size = len(data)
     if size == 0:
         raise InvalidSubmission("the notebook file is empty / 笔记本文件是空的")
     if size > MAX_NOTEBOOK_BYTES:
         raise InvalidSubmission(
-            f"the notebook is {size // 2**20} MB, over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit / "
-            f"笔记本大小为 {size // 2**20} MB，超过了 {MAX_NOTEBOOK_BYTES // 2**20} MB 的上限"
+            f"the notebook is over the {MAX_NOTEBOOK_BYTES // 2**20} MB limit / "
+            f"笔记本超过了 {MAX_NOTEBOOK_BYTES // 2**20} MB 的上限"
         )
     try:
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidSubmission(f"not valid JSON ({error}) / 不是有效的 JSON（{error}）") from None
     if not isinstance(raw, dict) or raw.get("nbformat") != 4:
@@ -197,93 +274,3 @@ def stubbed(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nb
         if is_answer(cell):
             cell.source = stubs.get(nbgrader_meta(cell)["grade_id"], "raise NotImplementedError()")
     return copy
-
-
-def clean_stderr(cell) -> None:
-    """Drop known harmless warnings from a cell's stderr, as nbgrader's IgnorePattern would.
-
-    像 nbgrader 的 IgnorePattern 一样，从单元格的 stderr 中删去已知无害的警告。
-    """
-    kept = []
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            lines = [ln for ln in output.get("text", "").splitlines() if not any(p.match(ln) for p in IGNORED_STDERR)]
-            if not "".join(lines).strip():
-                continue
-            output["text"] = "\n".join(lines) + "\n"
-        kept.append(output)
-    cell["outputs"] = kept
-
-
-def truncate_outputs(cell) -> None:
-    """Cap what a cell printed, so a 100 MB print does not end in the feedback / 限制单元格输出的长度。"""
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream" and len(output.get("text", "")) > MAX_OUTPUT_CHARS:
-            output["text"] = output["text"][:MAX_OUTPUT_CHARS] + "\n… [output truncated / 输出已截断]\n"
-        data = output.get("data", {})
-        for mime, value in list(data.items()):
-            if isinstance(value, str) and len(value) > MAX_OUTPUT_CHARS:
-                data[mime] = value[:MAX_OUTPUT_CHARS] if mime == "text/plain" else ""
-
-
-@dataclass
-class ExerciseResult:
-    grade_id: str
-    score: float
-    max_score: float
-    status: str
-    message: str
-
-
-def first_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def score_notebook(lesson: Lesson, executed: nbformat.NotebookNode, problems: dict[str, tuple[str, str]]) -> list[ExerciseResult]:
-    """One result per exercise from an executed graded notebook.
-
-    ``problems`` maps a cell id to (status, message) for cells that timed out or never ran because
-    the kernel died; such a cell gets an error output. A test cell then scores what nbgrader's
-    ``determine_grade`` gives it after ``clean_stderr``: its points without error or stderr, else 0.
-    An answer cell that timed out fails its exercise's tests too.
-    根据执行后的笔记本为每个练习给出结果。
-    """
-    for cell in executed.cells:
-        truncate_outputs(cell)
-        if cell.get("id") in problems:
-            status, message = problems[cell["id"]]
-            cell.setdefault("outputs", []).append(
-                nbformat.v4.new_output("error", ename=status.capitalize(), evalue=message, traceback=[])
-            )
-        if is_test(cell):
-            clean_stderr(cell)
-    by_id = {nbgrader_meta(c).get("grade_id"): c for c in executed.cells if nbgrader_meta(c).get("grade_id")}
-    results = []
-    for exercise, tests in lesson.exercises.items():
-        answer = by_id.get(exercise)
-        answer_problem = problems.get(answer.get("id")) if answer is not None else None
-        score, status, message = 0.0, "ok", ""
-        for test_id in tests:
-            cell = by_id[test_id]
-            points, _ = nbgrader_utils.determine_grade(cell)
-            problem = problems.get(cell.get("id")) or (answer_problem if answer_problem else None)
-            if problem and problem[0] == "timeout" and answer_problem:
-                points = 0.0
-            score += points or 0.0
-            if (points or 0.0) < lesson.points[test_id] and status == "ok":
-                status, message = problem or _failure(cell)
-        results.append(ExerciseResult(exercise, score, lesson.max_score(exercise), status, message))
-    return results
-
-
-def _failure(cell) -> tuple[str, str]:
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
-                return "failed", NOT_ANSWERED
-            return "failed", first_line(f"{output.get('ename')}: {output.get('evalue')}")
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            return "failed", first_line("the test printed to stderr / 测试向 stderr 输出了内容: " + output.get("text", ""))
-    return "failed", "the test did not pass / 测试未通过"

@@ -17,7 +17,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_available
+from course.results import CellProblem, Status
+from course.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_environment
 
 KERNEL_NAME = "course-sandbox"
 # Seconds a kernel gets to answer after an interrupt / 中断之后内核作出响应的时限（秒）
@@ -31,7 +32,7 @@ def prepare_scratch(scratch: Path, uid: int | None = None, matplotlib_cache: Pat
     if matplotlib_cache is not None and matplotlib_cache.is_dir():
         for cached in matplotlib_cache.glob("fontlist-*.json"):
             (scratch / ".matplotlib" / cached.name).write_bytes(cached.read_bytes())
-    if uid is not None and sandbox_available():
+    if uid is not None and is_root():  # rootless, the kernel is the grader / 非 root 时内核即评阅者
         os.chown(scratch, uid, uid)
         os.chmod(scratch, 0o700)
 
@@ -39,8 +40,8 @@ def prepare_scratch(scratch: Path, uid: int | None = None, matplotlib_cache: Pat
 def run_cells(
     nb, scratch: Path, *, timeout: int, uid: int = 0, view: tuple = ((), (), ()), limits: Limits | None = None,
     sandboxed: bool = True,
-) -> dict[str, tuple[str, str]]:
-    """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: (status, message)}
+) -> dict[str, CellProblem]:
+    """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: CellProblem}
     for cells that timed out or could not run.
 
     在以 scratch 为工作目录的内核中原地执行 nb；返回超时或未能执行的单元格 {单元格 id: (状态, 信息)}。
@@ -64,9 +65,9 @@ def run_cells(
     return asyncio.run(_run(nb, km, scratch, timeout))
 
 
-async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int) -> dict[str, tuple[str, str]]:
+async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int) -> dict[str, CellProblem]:
     client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, record_timing=False, interrupt_on_timeout=False)
-    problems: dict[str, tuple[str, str]] = {}
+    problems: dict[str, CellProblem] = {}
     current = 0  # the cell running now: if the kernel dies, it did not pass / 正在运行的单元格：内核崩溃时它不算通过
     try:
         async with client.async_setup_kernel(env=kernel_environment(scratch), cwd=str(scratch)):
@@ -77,14 +78,14 @@ async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int) -> dict[
                 try:
                     await client.async_execute_cell(cell, index)
                 except CellTimeoutError:
-                    problems[cell.id] = ("timeout", f"the cell ran over {timeout} s / 单元格运行超过 {timeout} 秒")
+                    problems[cell.id] = CellProblem(Status.TIMEOUT, f"the cell ran over {timeout} s / 单元格运行超过 {timeout} 秒")
                     if not await _interrupted(client, km):
-                        _skip_rest(nb, index + 1, problems, "timeout", "the kernel did not stop after a timeout / 超时后内核未能停止")
+                        _skip_rest(nb, index + 1, problems, Status.TIMEOUT, "the kernel did not stop after a timeout / 超时后内核未能停止")
                         break
     except DeadKernelError:
-        _skip_rest(nb, current, problems, "error", "the kernel died (exit, memory limit or crash) / 内核已退出（退出、内存限制或崩溃）")
+        _skip_rest(nb, current, problems, Status.ERROR, "the kernel died (exit, memory limit or crash) / 内核已退出（退出、内存限制或崩溃）")
     except RuntimeError as error:  # the kernel never started / 内核未能启动
-        _skip_rest(nb, current, problems, "error", f"the kernel did not start / 内核未能启动: {error}")
+        _skip_rest(nb, current, problems, Status.ERROR, f"the kernel did not start / 内核未能启动: {error}")
     finally:
         if client.kc is not None:  # nbclient leaves a client it did not start open / nbclient 不会关闭非自己启动的客户端
             client.kc.stop_channels()
@@ -107,10 +108,10 @@ async def _interrupted(client: NotebookClient, km: AsyncKernelManager) -> bool:
         return False
 
 
-def _skip_rest(nb, start: int, problems: dict, status: str, message: str) -> None:
+def _skip_rest(nb, start: int, problems: dict, status: Status, message: str) -> None:
     for cell in nb.cells[start:]:
         if cell.cell_type == "code":
-            problems.setdefault(cell.id, (status, message))
+            problems.setdefault(cell.id, CellProblem(status, message))
 
 
 async def _stop(km: AsyncKernelManager) -> None:

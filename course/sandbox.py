@@ -9,9 +9,22 @@ environment and interpreter (read-only), and its own scratch folder (writable). 
 the gradebook, submissions, other students' scratch folders, outputs and this instructor package
 (``course/``, which a kernel therefore cannot import) are out of sight wherever they are. There is no network (the kernel talks to the grader over ZeroMQ ``ipc`` sockets
 in its scratch folder), and the kernel runs as its own unprivileged user with CPU-time, memory,
-file-size and process limits. Killing it ends every process it started. Where the grader is not root, the kernel only runs in a throwaway
-copy of the lesson folder, and one warning says it is not sandboxed.
-当评阅者是 root 时，内核在新的挂载、网络和 PID 命名空间中以独立的非特权用户运行，并受资源限制；否则只在临时副本中运行，并警告一次。
+file-size and process limits. Killing it ends every process it started.
+
+Where the grader is not root (a grader account on a class server), the same view is built inside an
+unprivileged user namespace (``unshare --user --map-root-user``) where the kernel allows them: the
+same covered and exposed folders, a fresh ``/proc`` for its PID namespace, no network, the same
+limits. A user namespace cannot switch to another real user, so two things replace that: every
+other mount the kernel can see is made read-only (it can write only its scratch folder), and before
+the kernel starts the launcher enters a second user namespace as a non-root user, so the kernel
+holds no capability over its mounts and cannot uncover what they hide. Files the grader account
+alone may read and that lie outside the covered folders (the course, ``/home``, ``/root``, the
+grader's home, ``/tmp`` …) remain readable: keep the grader's private files there. Where neither
+root nor user namespaces are available, the kernel only runs in a throwaway copy of the lesson
+folder, and one warning says it is not sandboxed (``sandbox_mode()`` decides, once).
+当评阅者是 root 时，内核在新的挂载、网络和 PID 命名空间中以独立的非特权用户运行，并受资源限制；非 root 但系统允许
+非特权用户命名空间时，在用户命名空间中建立同样的只读视图（其余挂载全部只读，内核不持有任何权限）；两者都不可用时
+只在临时副本中运行，并警告一次。
 
 Run as ``python -P -m course.sandbox SPEC.json -- KERNEL ARGV``: the part that runs inside the
 namespaces, as root, before the view is built. ``-P``: the kernel's working directory (the learner's
@@ -19,8 +32,11 @@ files) is not put on ``sys.path``, so a submitted ``course/`` folder cannot stan
 Only the standard library and ``course.layout`` are imported here.
 """
 
+import ctypes
+import functools
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -64,6 +80,7 @@ class SandboxSpec:
     exposed: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    rootless: bool = False  # built inside an unprivileged user namespace / 在非特权用户命名空间中建立
 
 
 def sandbox_view(course_root: Path, scratch: Path, private: list[Path]) -> tuple[list[str], list[str], list[str]]:
@@ -74,9 +91,18 @@ def sandbox_view(course_root: Path, scratch: Path, private: list[Path]) -> tuple
     import helpers
 
     exposed = {Path(helpers.__file__).resolve().parent, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    # Site folders the environment adds from elsewhere (a ``.pth`` line, a layered environment) hold
+    # packages only / 环境从别处加入的 site 目录只含软件包
+    for entry in sys.path:
+        site = Path(entry or ".").resolve()
+        if site.name in ("site-packages", "dist-packages") and site.is_dir() and not any(e == site or e in site.parents for e in exposed):
+            exposed.add(site)
     exposed = sorted({str(p) for p in exposed})
     covered = {str(Path(c)) for c in COVERED if Path(c).is_dir() and not Path(c).is_symlink()}
     covered.add(str(course_root.resolve()))
+    home = Path.home().resolve()  # the grader's home, wherever it is / 评阅者的主目录
+    if home.is_dir() and home != Path("/"):
+        covered.add(str(home))
     # A folder on the way to an exposed path that others may not enter is covered too / 通往所需路径而他人无法进入的目录也要覆盖
     for path in [*exposed, str(scratch.parent)]:
         for ancestor in Path(path).parents:
@@ -99,24 +125,54 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
+# The namespaces of a kernel: as root, and as an unprivileged user / 内核的命名空间：root 与非特权用户
+ROOT_UNSHARE = ("unshare", "--mount", "--net", "--pid", "--fork", "--kill-child")
+USER_UNSHARE = ("unshare", "--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc")
+
+NOT_SANDBOXED = (
+    "warning: the grading kernels are not sandboxed: this is not root and unprivileged user namespaces are "
+    "not available here (they run as you, with your files and network); they only work in throwaway copies. / "
+    "警告：评阅内核没有沙箱：当前不是 root，且本机不允许非特权用户命名空间（内核以你的身份运行，能访问你的文件和网络），"
+    "只是在临时副本中运行。"
+)
+
+
+@functools.cache
+def sandbox_mode() -> str | None:
+    """``"root"``, ``"userns"`` (not root, unprivileged user namespaces work) or ``None``; decided once.
+
+    Not root, a tiny sandbox is tried: the same namespaces a kernel gets and one mount.
+    沙箱方式：root、用户命名空间或无；只判断一次（非 root 时试建一个最小的沙箱）。
+    """
+    if shutil.which("unshare") is None:
+        return None
+    if is_root():
+        return "root"
+    probe = [*USER_UNSHARE, "mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", HOLDING]
+    try:
+        works = subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        works = False
+    return "userns" if works else None
+
+
 def sandbox_available() -> bool:
-    """Root, with ``unshare`` on PATH / 是 root，且 PATH 中有 ``unshare``。"""
-    return is_root() and shutil.which("unshare") is not None
+    """A kernel can be sandboxed: root, or unprivileged user namespaces / 可以使用沙箱：root 或用户命名空间。"""
+    return sandbox_mode() is not None
 
 
-def kernel_argv(spec: SandboxSpec, spec_path: Path, sandboxed: bool = True) -> list[str]:
-    """The kernel command for a jupyter kernel spec: sandboxed when asked and possible.
+def kernel_argv(spec: SandboxSpec, spec_path: Path, sandboxed: bool = True, kernel: list[str] | None = None) -> list[str]:
+    """The kernel command for a jupyter kernel spec: sandboxed when asked (ask only if ``sandbox_available()``).
 
+    ``kernel``: what runs in the sandbox (default: an IPython kernel of this environment).
     返回内核启动命令；需要且条件允许时带沙箱。
     """
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    if not (sandboxed and sandbox_available()):
+    kernel = kernel or [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    if not sandboxed:  # the caller decided, once, with sandbox_available() / 调用者已用 sandbox_available() 决定
         return kernel
-    spec_path.write_text(json.dumps(asdict(spec)))
-    return [
-        "unshare", "--mount", "--net", "--pid", "--fork", "--kill-child",
-        sys.executable, "-P", "-m", "course.sandbox", str(spec_path), "--", *kernel,
-    ]  # fmt: skip
+    rootless = sandbox_mode() != "root"
+    spec_path.write_text(json.dumps(asdict(spec) | {"rootless": rootless}))
+    return [*(USER_UNSHARE if rootless else ROOT_UNSHARE), sys.executable, "-P", "-m", "course.sandbox", str(spec_path), "--", *kernel]
 
 
 def kernel_environment(scratch: Path) -> dict[str, str]:
@@ -175,22 +231,77 @@ def _enter(spec: SandboxSpec) -> None:
     _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=0755", "tmpfs", HOLDING)
     for folder in spec.covered:
         if folder != HOLDING:
-            _mount("-o", "remount,ro", folder)
+            # In a user namespace only the mount, not the file system, can be remounted (its options name
+            # unmapped ids) / 用户命名空间中只能重新挂载挂载点，不能重新挂载文件系统
+            _mount("-o", "remount,bind,ro" if spec.rootless else "remount,ro", folder)
     for path in spec.hidden:
         _mount("--bind", "/dev/null", path)
-    for root, dirs, files in os.walk(spec.scratch):
-        for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
-            os.chown(name, spec.uid, spec.uid)
+    if spec.rootless:
+        _read_only_elsewhere(spec.scratch)
+    else:
+        for root, dirs, files in os.walk(spec.scratch):
+            for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
+                os.chown(name, spec.uid, spec.uid)
     limits = spec.limits
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-    os.setgroups([])
-    os.setgid(spec.uid)
-    os.setuid(spec.uid)
+    if spec.rootless:
+        _drop_privileges(spec.uid)
+    else:
+        os.setgroups([])
+        os.setgid(spec.uid)
+        os.setuid(spec.uid)
     os.chdir(spec.scratch)
+
+
+# Per-mount flags a user namespace may not drop from a mount it inherited / 用户命名空间不能去掉继承挂载的这些标志
+_LOCKED_FLAGS = ("nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "strictatime")
+# Kernel file systems left as they are: fresh /proc, devices, sysfs / 保持原样的内核文件系统
+_KERNEL_FOLDERS = ("/proc", "/sys", "/dev")
+
+
+def _mounts() -> list[tuple[str, list[str]]]:
+    """(mount point, per-mount options) of every mount of this namespace, from /proc/self/mountinfo."""
+    mounts = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4])  # \040: a space / 空格
+        mounts.append((point, fields[5].split(",")))
+    return mounts
+
+
+def _inside(path: str, folders) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def _read_only_elsewhere(scratch: str) -> None:
+    """Rootless: the kernel runs as the grader's own user, so every mount it can see, except its scratch
+    folder and the kernel file systems, becomes read-only / 非 root：除临时目录外，内核可见的挂载全部只读。"""
+    for point, options in _mounts():
+        if "ro" in options or _inside(point, [scratch, *_KERNEL_FOLDERS]):
+            continue
+        kept = [o for o in options if o in _LOCKED_FLAGS]
+        done = subprocess.run(["mount", "-o", ",".join(["remount", "bind", "ro", *kept]), point], capture_output=True, text=True)
+        if done.returncode != 0 and os.path.lexists(point):  # a mount under a cover is out of sight anyway / 被覆盖的挂载本就不可见
+            raise SystemExit(f"sandbox: cannot make {point} read-only / 无法将其设为只读: {done.stderr.strip()}")
+
+
+def _drop_privileges(uid: int) -> None:
+    """Rootless: enter a second user namespace as ``uid`` (not root there), so that after ``exec`` the
+    kernel holds no capability: it cannot unmount what hides the course, nor remount anything writable.
+    A namespace it creates itself gets these mounts locked together, so it cannot uncover them there either.
+    非 root：进入第二个用户命名空间并成为非 root 用户，exec 之后内核不持有任何权限，无法卸载或重新挂载。"""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+        error = ctypes.get_errno()
+        raise OSError(error, f"unshare(CLONE_NEWUSER): {os.strerror(error)}")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} 0 1\n")
+    Path("/proc/self/gid_map").write_text(f"{uid} 0 1\n")
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
 
 
 def main(argv: list[str]) -> None:

@@ -13,6 +13,9 @@ from lesson_cells import LAYOUT, ROOT
 
 from course.layout import CourseLayout
 
+# Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):

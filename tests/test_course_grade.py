@@ -7,6 +7,7 @@ broken files and misbehaving kernels; each must get its row and no undeserved po
 
 import csv
 import hashlib
+import shutil
 import subprocess
 import sys
 
@@ -16,12 +17,17 @@ from nbgrader.api import Gradebook
 from submissions.build import HIJACK_MARKER, L01, L04, build
 
 from course.cli import main
-from course.grading import STATUSES
 from course.layout import CourseLayout
+from course.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
+from course.results import Status
 from course.sandbox import sandbox_available
 
-L01_EXERCISES = ["ex01_predict", "ex01_loss", "ex01_gradients", "ex01_fit", "ex01_best_cubic", "ex01_stable_lr"]
-L01_POINTS = {"ex01_predict": 2, "ex01_loss": 2, "ex01_gradients": 3, "ex01_fit": 3, "ex01_best_cubic": 2, "ex01_stable_lr": 2}
+# Facts of the lessons, from the notebooks themselves / 课程的事实，取自笔记本本身
+LESSONS = course_lessons(LAYOUT)
+L01_POINTS = LESSONS[L01].max_scores()
+L01_EXERCISES = list(L01_POINTS)
+L01_FULL = sum(L01_POINTS.values())
+L04_FULL = sum(LESSONS[L04].max_scores().values())
 
 
 def digests(folder):
@@ -67,16 +73,16 @@ def test_the_csv_has_a_row_per_student_lesson_exercise(batch):
     assert {(r["student_id"], r["assignment"]) for r in batch["totals"]} == {(s, lesson) for s in batch["cases"] for lesson in lessons}
     for total in batch["totals"]:
         assert float(total["score"]) == score_of(batch, total["student_id"], total["assignment"])
-    assert all(r["status"] in STATUSES for r in batch["rows"])
+    assert all(r["status"] in set(Status) for r in batch["rows"])
 
 
 def test_correct_work_gets_full_marks(batch):
     """Solutions, tampered-but-right, extra files and a huge stored output all score full marks / 正确的作答得满分"""
     for student in ("full_marks", "tampered_right", "extra_files", "huge_output", "intruder"):
         rows = rows_of(batch, student)
-        assert {g: r["status"] for g, r in rows.items()} == dict.fromkeys(L01_EXERCISES, "ok"), (student, rows)
-        assert score_of(batch, student) == 14, student
-    assert score_of(batch, "full_marks", L04) == 8
+        assert {g: r["status"] for g, r in rows.items()} == dict.fromkeys(L01_EXERCISES, Status.OK), (student, rows)
+        assert score_of(batch, student) == L01_FULL, student
+    assert score_of(batch, "full_marks", L04) == L04_FULL
 
 
 def test_no_work_and_cheats_score_nothing(batch):
@@ -84,7 +90,7 @@ def test_no_work_and_cheats_score_nothing(batch):
     for student in ("untouched", "tampered_empty", "spoofer"):
         rows = rows_of(batch, student)
         assert score_of(batch, student) == 0, (student, rows)
-        assert all(r["status"] == "failed" and r["message"] for r in rows.values()), rows
+        assert all(r["status"] == Status.FAILED and r["message"] for r in rows.values()), rows
     assert "不" in rows_of(batch, "untouched")["ex01_predict"]["message"] or "尚未" in rows_of(batch, "untouched")["ex01_predict"]["message"]
 
 
@@ -93,36 +99,37 @@ def test_broken_files_are_invalid_rows(batch):
     expected = {"bad_json": "JSON", "nbformat3": "nbformat 4", "empty_file": "empty", "wrong_lesson": "not lesson"}
     for student, reason in expected.items():
         rows = rows_of(batch, student)
-        assert all(r["status"] == "invalid" and reason in r["message"] and " / " in r["message"] for r in rows.values()), rows
+        assert all(r["status"] == Status.INVALID and reason in r["message"] and " / " in r["message"] for r in rows.values()), rows
         assert score_of(batch, student) == 0
 
 
 def test_missing_lessons_are_missing_rows(batch):
     """A lesson not handed in is `missing`, the other lesson is graded / 未提交的课程标记为 missing"""
-    assert all(r["status"] == "missing" for r in rows_of(batch, "no_lesson_01").values())
-    assert rows_of(batch, "no_lesson_01", L04) and all(r["status"] == "failed" for r in rows_of(batch, "no_lesson_01", L04).values())
+    assert all(r["status"] == Status.MISSING for r in rows_of(batch, "no_lesson_01").values())
+    assert rows_of(batch, "no_lesson_01", L04) and all(r["status"] == Status.FAILED for r in rows_of(batch, "no_lesson_01", L04).values())
 
 
 @pytest.mark.parametrize(
     ("student", "broken", "status"),
     [
-        ("infinite_loop", "ex01_predict", "timeout"),
-        ("sys_exit", "ex01_stable_lr", "failed"),
-        ("memory_hog", "ex01_best_cubic", "failed"),
-        ("fork_bomb", "ex01_stable_lr", "failed"),
+        ("infinite_loop", "ex01_predict", Status.TIMEOUT),
+        ("sys_exit", "ex01_stable_lr", Status.FAILED),
+        ("memory_hog", "ex01_best_cubic", Status.FAILED),
+        ("fork_bomb", "ex01_stable_lr", Status.FAILED),
     ],
 )
 def test_a_misbehaving_cell_costs_only_its_exercise(batch, student, broken, status):
     """The rest of the notebook is still graded / 其余部分仍被正常评阅"""
     rows = rows_of(batch, student)
     assert rows[broken]["status"] == status and float(rows[broken]["score"]) == 0, rows[broken]
-    assert score_of(batch, student) == 14 - L01_POINTS[broken], rows
+    assert score_of(batch, student) == L01_FULL - L01_POINTS[broken], rows
 
 
 def test_a_dying_kernel_fails_what_it_could_not_run(batch):
     """os._exit() in the fit answer: earlier exercises keep their points, the rest are errors / 内核退出后的练习记为 error"""
     rows = rows_of(batch, "os_exit")
-    assert [rows[g]["status"] for g in L01_EXERCISES] == ["ok", "ok", "ok", "error", "error", "error"]
+    fit = L01_EXERCISES.index("ex01_fit")
+    assert [rows[g]["status"] for g in L01_EXERCISES] == [Status.OK] * fit + [Status.ERROR] * (len(L01_EXERCISES) - fit)
     assert "kernel" in rows["ex01_fit"]["message"] and "内核" in rows["ex01_fit"]["message"]
 
 
@@ -138,13 +145,14 @@ def test_the_gradebook_holds_the_grades(batch):
         for student in ("full_marks", "untouched", "spoofer", "intruder"):
             submission = gradebook.find_submission_notebook(L01, L01, student)
             assert submission.score == score_of(batch, student), student
-            assert submission.max_score == 14
+            assert submission.max_score == L01_FULL
     assert oct(batch["gradebook"].stat().st_mode & 0o777) == "0o600"
 
 
 def test_feedback_files_show_no_hidden_tests(batch):
     """One HTML feedback per graded submission, with the score and without hidden test code / 反馈中没有隐藏测试"""
-    graded = {r["student_id"] for r in batch["rows"] if r["assignment"] == L01 and r["status"] not in ("invalid", "missing")}
+    not_run = (Status.INVALID, Status.LINKED, Status.MISSING)
+    graded = {r["student_id"] for r in batch["rows"] if r["assignment"] == L01 and r["status"] not in not_run}
     for student in graded:
         html = CourseLayout.lesson_file(batch["base"] / "feedback" / student, L01, ".html").read_text(encoding="utf-8")
         assert "Score" in html
@@ -156,28 +164,27 @@ def test_feedback_files_show_no_hidden_tests(batch):
 @pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
 def test_the_intruder_found_nothing(batch):
     """predict only stays right if every read, write, database, network and git probe failed / 所有探测都失败时 predict 才正确"""
-    assert rows_of(batch, "intruder")["ex01_predict"]["status"] == "ok"
+    assert rows_of(batch, "intruder")["ex01_predict"]["status"] == Status.OK
 
 
 @pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
 def test_the_kernel_cannot_import_the_instructor_package(batch):
     """A grading kernel sees helpers/ only: `import course` fails there, so predict stays right / 评阅内核只能看到 helpers/"""
-    assert rows_of(batch, "instructor_import")["ex01_predict"]["status"] == "ok", rows_of(batch, "instructor_import")
+    assert rows_of(batch, "instructor_import")["ex01_predict"]["status"] == Status.OK, rows_of(batch, "instructor_import")
 
 
 def test_a_submitted_package_never_runs_as_the_grader(batch):
     """A `course/` folder beside the notebook does not replace the sandbox launcher, which runs before the sandbox
     笔记本旁名为 course/ 的目录不能顶替在沙箱建立之前运行的启动程序"""
     assert not (batch["submitted"].parent / HIJACK_MARKER).exists()
-    assert score_of(batch, "extra_files") == 14
+    assert score_of(batch, "extra_files") == L01_FULL
 
 
 def test_serial_and_parallel_agree(batch, tmp_path):
     """--jobs 1 gives the same rows as --jobs 2 / 串行与并行结果相同"""
     subset = tmp_path / "submitted"
-    for student in ("full_marks", "spoofer", "sys_exit"):
-        (subset / student).mkdir(parents=True)
-        (subset / student / L01).symlink_to(batch["submitted"] / student / L01, target_is_directory=True)
+    for student in ("full_marks", "spoofer", "sys_exit"):  # copies: a linked folder would not be graded / 复制：链接的目录不会被评阅
+        shutil.copytree(batch["submitted"] / student / L01, subset / student / L01, symlinks=True)
     out = tmp_path / "serial.csv"
     command = [sys.executable, "-m", "course", "grade", str(subset), "--out", str(out), "--jobs", "1",
                "--timeout", "10", "--db-url", f"sqlite:///{tmp_path / 'serial.db'}"]
@@ -202,18 +209,53 @@ def test_check_passes_the_solution_and_fails_the_stub(capsys):
     """`course check`: exit 0 on a solution, 1 on the untouched notebook, one line per exercise / 每个练习一行"""
     assert main(["check", str(LAYOUT.source_notebook(L01))]) == 0
     passed = capsys.readouterr().out
-    assert passed.count("✓") == 6 and "14/14" in passed
+    assert passed.count("✓") == len(L01_EXERCISES) and f"{L01_FULL:g}/{L01_FULL:g}" in passed
     assert main(["check", str(LAYOUT.release_notebook(L01))]) == 1
     failed = capsys.readouterr().out
-    assert failed.count("✗") == 6 and "尚未作答" in failed and "0/14" in failed
+    assert failed.count("✗") == len(L01_EXERCISES) and "尚未作答" in failed and f"0/{L01_FULL:g}" in failed
+
+
+def test_check_recognises_a_renamed_copy_by_its_exercises(tmp_path, monkeypatch, capsys):
+    """JupyterLab's Duplicate (`…-Copy1.ipynb`) is checked as its lesson; a notebook of no lesson is refused clearly
+    JupyterLab 复制出的 `…-Copy1.ipynb` 按其所属课程检查；不属于任何一课的笔记本给出清楚的错误"""
+    monkeypatch.chdir(ROOT)  # a copy outside the course is checked against the course it is run in / 在课程目录中运行
+    copy = tmp_path / f"{L01}-Copy1.ipynb"
+    copy.write_bytes(LAYOUT.source_notebook(L01).read_bytes())
+    assert main(["check", str(copy)]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("✓") == len(L01_EXERCISES) and f"{L01_FULL:g}/{L01_FULL:g}" in out
+    assert L01 in err and "按第" in err
+    stranger = tmp_path / "notes.ipynb"
+    stranger.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    assert main(["check", str(stranger)]) == 2
+    err = capsys.readouterr().err
+    assert "no lesson" in err and "没有任何一课" in err and L01 in err
+
+
+def test_linked_submissions_are_never_followed(batch):
+    """A notebook or lesson folder linked to the instructor's solution is `linked`, scored 0, with no feedback;
+    links beside an honest notebook are not copied (its predict stays right), nor is a linked timestamp.txt
+    链接到教师答案的笔记本或目录记为 linked 并得 0 分；诚实笔记本旁的链接不会被复制，链接的 timestamp.txt 也不会"""
+    for student in ("linked_notebook", "linked_folder"):
+        rows = rows_of(batch, student)
+        assert all(r["status"] == Status.LINKED and " / " in r["message"] for r in rows.values()), rows
+        assert score_of(batch, student) == 0
+        assert not (batch["base"] / "feedback" / student).exists()
+    assert "link" in rows_of(batch, "linked_notebook")["ex01_predict"]["message"]
+    assert LINKED_FOLDER_MESSAGE.format(name=L01).split(" / ")[0] == rows_of(batch, "linked_folder")["ex01_predict"]["message"].split(" / ")[0]
+    totals = {(t["student_id"], t["assignment"]): t for t in batch["totals"]}
+    assert totals[("linked_notebook", L01)]["status"] == Status.LINKED
+    assert {g: r["status"] for g, r in rows_of(batch, "linked_files").items()} == dict.fromkeys(L01_EXERCISES, Status.OK)
+    feedback = CourseLayout.lesson_file(batch["base"] / "feedback" / "linked_files", L01).parent
+    assert feedback.is_dir() and not (feedback / "timestamp.txt").exists()
 
 
 def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
     """On a laptop (not root) the kernel is not sandboxed: one warning, then grading as usual / 非 root 时只警告一次并照常评阅"""
-    from course import grade_batch, notebook_runner, sandbox
+    from course import grade_batch
 
-    for module in (grade_batch, notebook_runner, sandbox):
-        monkeypatch.setattr(module, "sandbox_available", lambda: False, raising=False)
+    # The one place that decides / 唯一做决定的地方
+    monkeypatch.setattr(grade_batch, "sandbox_available", lambda: False)
     submitted = tmp_path / "submitted"
     notebook = CourseLayout.lesson_file(submitted / "laptop", L01)
     notebook.parent.mkdir(parents=True)
@@ -223,4 +265,4 @@ def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
                                        db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
     graded = grade_batch.grade_all(options, log=logs.append)
     assert logs == [grade_batch.NOT_SANDBOXED]
-    assert sum(r.score for student, lesson, rows in graded if lesson == L01 for r in rows) == 14
+    assert [(r.student, r.total, r.status) for r in graded if r.lesson == L01] == [("laptop", L01_FULL, Status.OK)]

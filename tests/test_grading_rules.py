@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from lesson_cells import LAYOUT
 
-from course.grading import TORCH_WARNING, Lesson, score_notebook
+from course.grading import Lesson
+from course.scoring import TORCH_WARNING, score_notebook
 
 L03 = "03_autograd"
 TORCH_USER_WARNING = (

@@ -87,21 +87,51 @@ def predict(x, w):
 INSTRUCTOR_MODULE = nbgrader_meta.__module__
 # Written beside submitted/ if the grader ever runs a module from a submission / 评阅程序若运行了提交中的模块，就会写出此文件
 HIJACK_MARKER = "launcher-hijacked.txt"
+# A right predict, unless the probe above it found what it looked for / 正确的 predict，除非上方的探测找到了目标
+PREDICT_UNLESS_FOUND = '''
+def predict(x, w):
+    a, b, c, d = w
+    if found:
+        return x * 0 - 1
+    return a + b * x + c * x**2 + d * x**3
+'''
 # An answer that is right only if the kernel cannot import the instructor's package
 # 只有内核无法导入教师端的包时才正确的答案
 PROBE_INSTRUCTOR = '''
 try:
     import {module}
-    reached = {module}.__file__
+    found = {module}.__file__
 except ImportError:
-    reached = None
-print("instructor package:", reached)
-def predict(x, w):
-    a, b, c, d = w
-    if reached:
-        return x * 0 - 1
-    return a + b * x + c * x**2 + d * x**3
-'''
+    found = None
+print("instructor package:", found)
+''' + PREDICT_UNLESS_FOUND
+# An answer that is right only if no linked file reached the kernel's folder
+# 只有链接文件没有进入内核的工作目录时才正确的答案
+PROBE_LINKED = '''
+import os
+found = [name for name in ("peek.ipynb", os.path.join("data", {lesson!r} + ".ipynb")) if os.path.exists(name)]
+print("linked files seen:", found)
+''' + PREDICT_UNLESS_FOUND
+
+
+def build_linked(course: CourseLayout, submitted: Path) -> dict[str, str]:
+    """Submissions that link out of their folder to the instructor's files / 通过链接指向教师文件的提交。"""
+    solution = course.source_notebook(L01)
+    target = CourseLayout.lesson_file(submitted / "linked_notebook", L01)
+    target.parent.mkdir(parents=True)
+    target.symlink_to(solution)
+    (submitted / "linked_folder").mkdir()
+    (submitted / "linked_folder" / L01).symlink_to(solution.parent, target_is_directory=True)
+    honest = save(submitted, "linked_files", L01,
+                  with_answers(notebook(course, course.source_dir, L01), ex01_predict=PROBE_LINKED.format(lesson=L01)))
+    (honest.parent / "peek.ipynb").symlink_to(solution)
+    (honest.parent / "data").symlink_to(solution.parent, target_is_directory=True)
+    (honest.parent / "timestamp.txt").symlink_to(solution)
+    return {
+        "linked_notebook": "the notebook is a link to the instructor's solution: linked, 0",
+        "linked_folder": "the lesson folder is a link to the instructor's: linked, 0",
+        "linked_files": "links beside an honest notebook (a file, a folder, timestamp.txt): never copied, full marks",
+    }
 
 
 def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, str]:
@@ -225,5 +255,6 @@ def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, s
     save(submitted, "no_lesson_01", L04, notebook(course, notebooks, L04))
     cases.update(infinite_loop="an infinite loop in an answer", sys_exit="sys.exit() in an answer", os_exit="os._exit() in an answer",
                  memory_hog="allocates 64 GB", fork_bomb="forks until refused", no_lesson_01="only lesson 04 submitted")
+    cases.update(build_linked(course, submitted))
     shutil.rmtree(submitted / ".ipynb_checkpoints", ignore_errors=True)
     return cases

@@ -1,0 +1,99 @@
+"""What grading says: a status per exercise, and one result per submission / 评阅的结论：每个练习的状态，每份提交的结果。
+
+In the spirit of otter's ``GradingResults``: ``course check`` prints a ``SubmissionResult``,
+``course grade`` writes the same object to the CSV files and the gradebook. Statuses are a
+``Status`` enum, never bare strings. Importing this module imports only the standard library.
+如同 otter 的 GradingResults：course check 打印它，course grade 把同一个对象写入 CSV 与成绩库。
+"""
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Status(enum.StrEnum):
+    """How an exercise (or a whole submission) came out, from best to worst / 练习（或整份提交）的结果，由好到坏。
+
+    The values are what the CSV files hold / 取值即 CSV 中的文字。
+    """
+
+    OK = "ok"  # every test passed / 所有测试通过
+    FAILED = "failed"  # a test failed or printed to stderr / 测试失败或向 stderr 输出
+    TIMEOUT = "timeout"  # a cell ran over its time / 单元格超时
+    ERROR = "error"  # the kernel died or never started, or the grader failed / 内核崩溃、未能启动或评阅程序出错
+    INVALID = "invalid"  # the file is not a gradable notebook / 文件不是可评阅的笔记本
+    LINKED = "linked"  # the notebook (or its folder) is a link, never followed / 笔记本（或其目录）是链接，不会被跟随
+    MISSING = "missing"  # nothing submitted for the lesson / 这一课没有提交
+
+    @property
+    def rank(self) -> int:
+        """0 for ``ok``, larger is worse / ok 为 0，越大越差。"""
+        return list(Status).index(self)
+
+    @classmethod
+    def worst(cls, statuses) -> "Status":
+        """The worst of ``statuses`` (``ok`` for none) / 最差的状态。"""
+        return max(statuses, key=lambda s: cls(s).rank, default=cls.OK)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """Why a cell has no trustworthy outputs: it timed out, or the kernel could not run it / 单元格为何没有可信的输出。"""
+
+    status: Status
+    message: str
+
+
+@dataclass
+class ExerciseResult:
+    """One graded exercise: the sum of its test cells / 一个评分练习：其测试单元格之和。"""
+
+    grade_id: str
+    status: Status
+    score: float
+    max_score: float
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"grade_id": self.grade_id, "status": str(self.status), "score": self.score,
+                "max_score": self.max_score, "message": self.message}  # fmt: skip
+
+
+@dataclass
+class SubmissionResult:
+    """One submission of one lesson: its rows, total, maximum and worst status; ``notebook`` is the
+    executed graded notebook (as a dict) when one ran, for the gradebook and the feedback; ``student``
+    is set by ``course grade``.
+
+    一份提交（某一课）：各练习的结果、总分、满分与最差状态；运行过时 notebook 是执行后的评分笔记本。
+    """
+
+    lesson: str
+    rows: list[ExerciseResult] = field(default_factory=list)
+    notebook: dict | None = None
+    student: str | None = None
+
+    @property
+    def total(self) -> float:
+        return sum(r.score for r in self.rows)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_score for r in self.rows)
+
+    @property
+    def status(self) -> Status:
+        return Status.worst(r.status for r in self.rows)
+
+    @property
+    def passed(self) -> int:
+        """How many exercises are ``ok`` / 状态为 ok 的练习数。"""
+        return sum(r.status is Status.OK for r in self.rows)
+
+    @classmethod
+    def not_graded(cls, lesson: str, max_scores: dict[str, float], status: Status, message: str) -> "SubmissionResult":
+        """Every exercise 0 with ``status`` and ``message``: nothing ran / 未运行：每个练习 0 分，并给出状态与原因。"""
+        return cls(lesson, [ExerciseResult(grade_id, status, 0.0, most, message) for grade_id, most in max_scores.items()])
+
+    def to_dict(self) -> dict:
+        return {"student": self.student, "lesson": self.lesson, "total": self.total, "max_score": self.max_score, "status": str(self.status),
+                "rows": [r.to_dict() for r in self.rows]}  # fmt: skip
