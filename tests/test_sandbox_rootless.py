@@ -16,6 +16,7 @@ import os
 import pwd
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,21 @@ pytestmark = pytest.mark.skipif(
     not AS_ROOT and sandbox_mode() is None,
     reason="this kernel allows no unprivileged user namespaces / 本机内核不允许非特权用户命名空间",
 )
+
+
+def _let_others_through(paths) -> list[tuple[Path, int]]:
+    """Give "others" read and search permission on ``paths`` and search (x) on the folders above, where missing, so the grader
+    account can reach the course and its packages (a fresh clone under ``mktemp -d`` is mode 700).
+    Returns what to restore. / 为缺少权限的上级目录临时加上其他用户的 x 权限，返回需要恢复的内容。"""
+    changed = []
+    for path in paths:
+        # The folder itself is listed by imports (r and x), the ones above only crossed (x) / 目录本身需要 r 与 x，上级只需 x
+        for folder, needed in [(Path(path), stat.S_IROTH | stat.S_IXOTH), *((p, stat.S_IXOTH) for p in Path(path).parents)]:
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if mode & needed != needed:
+                folder.chmod(mode | needed)
+                changed.append((folder, mode))
+    return changed
 
 
 def _nobody() -> tuple[int, int]:
@@ -68,19 +84,24 @@ def grader(tmp_path_factory):
         (venv / "bin" / "alembic").write_text(f"#!{python}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n")
         (venv / "bin" / "alembic").chmod(0o755)
         (venv / "share").symlink_to(Path(sys.prefix) / "share")
+        opened = _let_others_through([ROOT, *sites])
         uid, gid = _nobody()
         os.chown(work, uid, gid)
         prefix = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
     else:
-        python, prefix = sys.executable, []
+        python, prefix, opened = sys.executable, [], []
 
     def run(argv, timeout=600):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "LANG": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1", "MPLCONFIGDIR": str(work / ".matplotlib")}
         return subprocess.run([*prefix, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
-    yield python, run, work
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        yield python, run, work
+    finally:
+        for folder, mode in reversed(opened):
+            folder.chmod(mode)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
