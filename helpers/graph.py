@@ -515,7 +515,7 @@ def plot_graph(
     """
     import matplotlib.pyplot as plt  # only when drawing / 只在绘图时导入
 
-    from helpers.plotting import find_cjk_font, label, use_cjk_fallback
+    from helpers.plotting import find_cjk_font, label, use_cjk_fallback, use_fallback_fonts_on
 
     graph = build_graph(tensor, names)
     use_cjk_fallback()
@@ -546,9 +546,8 @@ def plot_graph(
     ax.set_ylim(centre_y - ax_h / scale / 2, centre_y + ax_h / scale / 2)
     ax.set_axis_off()
     if title is not None:
-        # An Axes made before use_cjk_fallback() keeps the old font for its title: name both fonts
-        # 在 use_cjk_fallback() 之前创建的 Axes 的标题仍用旧字体：显式指定字体
-        ax.set_title(label(*title), family=list(plt.rcParams["font.family"]))
+        ax.set_title(label(*title))
+    use_fallback_fonts_on(ax)  # also on an Axes made before the fallback / 事先创建的 Axes 也适用
 
     boxes = []
     for node, text, (x, y) in zip(graph.nodes, node_texts, layout.nodes, strict=True):

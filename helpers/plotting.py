@@ -85,6 +85,15 @@ def label(english: str, chinese: str) -> str:
     return f"{english} / {chinese}" if find_cjk_font() else english
 
 
+def use_fallback_fonts_on(ax: Axes) -> None:
+    """Give an Axes' title and axis labels the fallback fonts: an Axes made before ``use_cjk_fallback()``
+    fixed their font when it was created. Introduced in lesson 01.
+    让 Axes 的标题与坐标轴标签使用后备字体：在启用 CJK 后备字体之前创建的 Axes 在创建时就确定了它们的字体。
+    """
+    for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+        text.set_family(list(plt.rcParams["font.family"]))
+
+
 def plot_fit(x, y, y_pred, *, title: tuple[str, str] | None = None, ax: Axes | None = None) -> Axes:
     """The fitted curve ``y_pred`` against the target ``y`` (dashed). Introduced in lesson 01.
 
@@ -106,6 +115,7 @@ def plot_fit(x, y, y_pred, *, title: tuple[str, str] | None = None, ax: Axes | N
     if title is not None:
         ax.set_title(label(*title))
     ax.legend()
+    use_fallback_fonts_on(ax)
     return ax
 
 
@@ -127,6 +137,7 @@ def plot_losses(losses, *, title: tuple[str, str] | None = None, ax: Axes | None
     ax.set_ylabel(label("loss (log scale)", "损失（对数坐标）"))
     if title is not None:
         ax.set_title(label(*title))
+    use_fallback_fonts_on(ax)
     return ax
 
 

@@ -86,3 +86,15 @@ def test_without_a_cjk_font_labels_are_english_and_it_warns_once(monkeypatch):
     assert ax.get_title() == "Fit"
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and "No CJK font found" in messages[0], messages
+
+
+def test_titles_render_chinese_on_axes_made_before_the_fallback():
+    """plot_fit and plot_losses on Axes made beforehand still render the Chinese title / 在事先创建的 Axes 上中文标题也能显示"""
+    fig, (left, right) = plt.subplots(1, 2)
+    x = np.linspace(0.0, 1.0, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a warning / 缺字是一条警告
+        plot_fit(x, x, x, title=("Fit", "拟合"), ax=left)
+        plot_losses([3.0, 2.0, 1.0], title=("Losses", "损失"), ax=right)
+        render(fig)
+    assert [ax.get_title() for ax in (left, right)] == ["Fit / 拟合", "Losses / 损失"]
