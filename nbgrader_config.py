@@ -18,6 +18,9 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 c.Exchange.assignment_dir = os.path.join(COURSE_ROOT, "assignments")
 
+# Each lesson's observers (trusted judging, course/judging.py) stay with the instructor / 各课的观察函数只留在教师处
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "observers.py"]
+
 # The stubs learners see in place of solutions / 学生在答案位置看到的占位内容
 c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE / 在此编写你的代码\nraise NotImplementedError()",

@@ -18,6 +18,10 @@ is never visible to a grading kernel (see ``course.sandbox``).
     notebook_runner a fresh, possibly sandboxed kernel per notebook
     sandbox         the kernel's view of the file system, its user and limits; ``python -P -m course.sandbox``
     grade_batch     ``course grade``: a folder of submissions into nbgrader's gradebook
+    judging         trusted judging: inputs from a secret seed, observations compared with the reference
+    plain_data      the only data that crosses from a kernel to the grader: plain data as bytes, under limits
+    kernel_observer the observing code sent to a kernel as source
+    zygote          a pre-imported parent that forks each submission's kernel into its sandbox
 
 Importing this package does nothing else / 导入本包不做其他事情。
 """

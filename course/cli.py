@@ -111,8 +111,12 @@ def _check(args: argparse.Namespace) -> int:
     # Visible tests only, unsandboxed: it is the learner's own code on the learner's machine
     # 只用可见测试，不带沙箱：这是学生在自己机器上运行自己的代码
     with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
+        # After the first check, kernels fork from a lingering pre-imported parent / 第一次检查之后，内核由常驻的父进程派生
+        from course import zygote
+
+        parent = zygote.shared(user_matplotlib_cache())
         result = grade_submission(notebook, GradedAs.visible_tests(layout, name), Path(scratch) / "work",
-                                  Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache()),
+                                  Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent),
                                   within=notebook.parent)  # fmt: skip
     lang = course_lang()
     for r in result.rows:
@@ -153,6 +157,7 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     quick_jsonschema()
     from course.grade_batch import GradeOptions, grade_all
+    from course.judging import JudgingError
     from course.release import ReleaseError
 
     os.environ["COURSE_LANG"] = args.lang  # kernels explain errors in it too / 内核中的错误解释也使用该语言
@@ -166,12 +171,16 @@ def _grade(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         db_url=args.db_url,
         shard=shard,
+        preload=args.preload,
     )
     started = time.perf_counter()
     try:
         graded = grade_all(options, log=lambda line: print(line, file=sys.stderr))
     except ReleaseError as error:
         print(f"the gradebook could not be prepared / 无法准备成绩库:\n{error}", file=sys.stderr)
+        return 1
+    except JudgingError as error:
+        print(f"nothing was graded: the lesson's observers need fixing / 没有评阅任何提交：需要修复该课的观察函数:\n{error}", file=sys.stderr)
         return 1
     statuses = Counter(str(r.status) for result in graded for r in result.rows)
     print(
@@ -223,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
     grade.add_argument("--shard", default="1/1", help="grade shard K of N of the students / 只评阅第 K/N 份学生")
     grade.add_argument("--lang", choices=LANGUAGES, default="both", help="language of messages and feedback / 信息与反馈的语言")
+    grade.add_argument("--no-preload", dest="preload", action="store_false",
+                       help="start every kernel from scratch, not forked from a pre-imported parent / 每个内核都从头启动")  # fmt: skip
     grade.set_defaults(run=_grade)
     view = commands.add_parser("view", help="write every lesson in one language / 写出每课的单语言版本")
     view.add_argument("--lang", choices=LANGUAGES, required=True)

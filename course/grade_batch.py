@@ -10,10 +10,12 @@ processes pay their start-up once; the gradebook is written by this process alon
 and PostgreSQL behave the same, and shards of students can be graded on several machines.
 """
 
+import contextlib
 import csv
 import dataclasses
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -25,13 +27,23 @@ from pathlib import Path
 
 import nbformat
 
+from course import zygote
 from course.bilingual import in_language
-from course.grading import is_test, nbgrader_meta, read_course_notebook, read_regular_file
+from course.grading import GUARD_CELL_ID, is_test, nbgrader_meta, read_course_notebook, read_regular_file
+from course.judging import Judge, confirm
 from course.layout import CourseLayout
-from course.pipeline import GradedAs, Kernel, grade_submission
+from course.pipeline import PHASES, GradedAs, Kernel, course_lessons, grade_submission, observe_reference
 from course.release import record_lessons
 from course.results import Status, SubmissionResult
-from course.sandbox import FIRST_UID, NOT_SANDBOXED, Limits, is_root, sandbox_available, sandbox_view
+from course.sandbox import (
+    FIRST_UID,
+    NOT_SANDBOXED,
+    Limits,
+    is_root,
+    kernel_environment,
+    sandbox_available,
+    sandbox_view,
+)
 from course.scoring import NOT_ANSWERED
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
@@ -52,6 +64,7 @@ class GradeOptions:
     shard: tuple[int, int] = (1, 1)
     limits: Limits = field(default_factory=Limits)
     lang: str = "both"
+    preload: bool = True  # fork kernels from a pre-imported parent (course.zygote) / 由预先导入的父进程派生内核
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Job:
     submitted: Path
     scratch: Path
     kernel: Kernel
+    judge: Judge | None = None
 
 
 def find_submissions(submitted: Path, lessons: list[str], shard: tuple[int, int]) -> list[tuple[str, str, Path | None]]:
@@ -102,9 +116,8 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
     database = sqlite_path(db_url)
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
-    if graded_lessons:
-        record_lessons(course, db_url, graded_lessons)
-    if database is not None and database.exists():
+        # Created now, private, so the sandbox hides it from the start / 现在就创建并设为私有，沙箱从一开始就隐藏它
+        database.touch(mode=0o600)
         database.chmod(0o600)
     sandboxed = sandbox_available()
     if not sandboxed:
@@ -113,27 +126,28 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
     scratch_base.chmod(0o711)
     private = [options.submitted, *(p for p in (database, options.feedback, options.out) if p is not None)]
     view = sandbox_view(course.root, scratch_base / "0", private) if sandboxed else ((), (), ())
-    matplotlib_cache = _matplotlib_cache(scratch_base)
-    jobs = [
-        Job(i, student, lesson, path, course, options.submitted, scratch_base / str(i),
-            Kernel(options.timeout, sandboxed, FIRST_UID + i if sandboxed else None, view, options.limits, matplotlib_cache))
-        for i, (student, lesson, path) in enumerate(work)
-    ]  # fmt: skip
-    results: dict[tuple[str, str], SubmissionResult] = {}
     try:
-        with ProcessPoolExecutor(max_workers=max(1, options.jobs), initializer=_warm_worker) as pool:
-            futures = {pool.submit(grade_job, job): job for job in jobs}
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    result = future.result()
-                except Exception as error:  # the worker itself failed: that submission only / 只影响这一份提交
-                    lesson = GradedAs.hidden_tests(course, job.lesson).lesson
-                    message = f"the grader failed on this submission / 评阅程序出错: {error}"
-                    result = SubmissionResult.not_graded(job.lesson, lesson.max_scores(), Status.ERROR, message)
-                results[(job.student, job.lesson)] = dataclasses.replace(result, student=job.student)
+        with contextlib.ExitStack() as stack:
+            kernel = Kernel(options.timeout, sandboxed, None, view, options.limits)
+            if options.preload:
+                # One pre-imported parent forks every kernel; it starts first, so its imports (and its font cache)
+                # happen while the gradebook is prepared / 由一个预先导入的父进程派生所有内核；它最先启动，导入与成绩库准备同时进行
+                home = scratch_base / "zygote"
+                home.mkdir()
+                env = {**kernel_environment(home), "MPLCONFIGDIR": str(scratch_base / "matplotlib-cache")}
+                kernel = dataclasses.replace(kernel, zygote=stack.enter_context(zygote.running(scratch_base, env)))
+            else:
+                kernel = dataclasses.replace(kernel, matplotlib_cache=_matplotlib_cache(scratch_base))
+            # The lessons are recorded in the gradebook while the kernels run, in a process of their own (nbgrader
+            # changes the working folder) / 内核运行期间在独立进程中把各课记录到成绩库（nbgrader 会改变工作目录）
+            recording = stack.enter_context(ProcessPoolExecutor(max_workers=1))
+            recorded = recording.submit(record_lessons, course, db_url, graded_lessons) if graded_lessons else None
+            results = _grade_jobs(options, work, graded_lessons, scratch_base, kernel)
+            if recorded is not None:
+                recorded.result()  # a ReleaseError says why / 出错时由 ReleaseError 说明原因
     finally:
         shutil.rmtree(scratch_base, ignore_errors=True)
+    log(time_by_phase_line(list(results.values())))
     ordered = [results[(student, lesson)] for student, lesson, _ in work]
     _write_gradebook(db_url, ordered)
     for result in ordered:
@@ -149,6 +163,62 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
     return ordered
 
 
+def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], scratch_base: Path, kernel: Kernel) -> dict:
+    """Every submission of ``work`` through the worker pool, judged against its lesson's reference kernel,
+    which runs in the same pool. {(student, lesson): SubmissionResult}.
+
+    在工作进程池中评阅每份提交，并与同一进程池中运行的参考内核比较。
+    """
+    course = options.course
+    # Inputs drawn once per batch from a secret seed (course.judging) / 每批次用秘密种子抽取一次输入
+    seed = secrets.randbits(63)
+    judges = {lesson: Judge.draw(course, lesson, list(course_lessons(course)[lesson].exercises), seed) for lesson in graded_lessons}
+    jobs = [
+        Job(i, student, lesson, path, course, options.submitted, scratch_base / str(i),
+            dataclasses.replace(kernel, uid=FIRST_UID + i if kernel.sandboxed else None), judges.get(lesson))
+        for i, (student, lesson, path) in enumerate(work)
+    ]  # fmt: skip
+    results: dict[tuple[str, str], SubmissionResult] = {}
+    with ProcessPoolExecutor(max_workers=max(1, options.jobs), initializer=_warm_worker) as pool:
+        # The reference kernels first, so they run beside the first submissions / 先启动参考内核，与最初的提交并行
+        references = {
+            lesson: pool.submit(observe_reference, course, judge, scratch_base / f"reference-{lesson}", options.timeout, kernel.zygote)
+            for lesson, judge in judges.items()
+        }
+        futures = {pool.submit(grade_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # the worker itself failed: that submission only / 只影响这一份提交
+                lesson = GradedAs.hidden_tests(course, job.lesson).lesson
+                message = f"the grader failed on this submission / 评阅程序出错: {error}"
+                result = SubmissionResult.not_graded(job.lesson, lesson.max_scores(), Status.ERROR, message)
+            results[(job.student, job.lesson)] = dataclasses.replace(result, student=job.student)
+        judges = {lesson: judges[lesson].with_reference(future.result()) for lesson, future in references.items()}
+    return {key: judged(result, judges.get(result.lesson)) for key, result in results.items()}
+
+
+def time_by_phase_line(results: list[SubmissionResult]) -> str:
+    """Where a graded submission's time went, on average / 每份评阅提交的平均耗时分布。"""
+    ran = [r.timings for r in results if r.timings]
+    if not ran:
+        return "no kernel ran / 没有运行任何内核"
+    mean = {phase: sum(t.get(phase, 0.0) for t in ran) / len(ran) for phase in PHASES}
+    parts = ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in mean.items())
+    return f"seconds per submission (mean of {len(ran)}): {parts} / 每份提交的平均秒数（{len(ran)} 份）：{parts}"
+
+
+def judged(result: SubmissionResult, judge: Judge | None) -> SubmissionResult:
+    """``result`` with only confirmed exercises keeping points, compared here, in the grader's own process.
+
+    只有得到确认的练习保留分数；比较在评阅程序自己的进程中进行。
+    """
+    if judge is None or result.notebook is None:
+        return result
+    return dataclasses.replace(confirm(result, judge.verdicts(result.observations or {})), observations=None)
+
+
 def _warm_worker() -> None:
     """Pay the imports once per worker, not once per notebook / 每个工作进程只导入一次。"""
     import jupyter_client  # noqa: F401
@@ -160,7 +230,7 @@ def _warm_worker() -> None:
 
 def grade_job(job: Job) -> SubmissionResult:
     """Grade one submission in a worker, sandboxed where possible / 在工作进程中评阅一份提交。"""
-    return grade_submission(job.path, GradedAs.hidden_tests(job.course, job.lesson), job.scratch, job.kernel, job.submitted)
+    return grade_submission(job.path, GradedAs.hidden_tests(job.course, job.lesson), job.scratch, job.kernel, job.submitted, job.judge)
 
 
 def _matplotlib_cache(base: Path) -> Path | None:
@@ -219,7 +289,7 @@ def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result
     release = read_course_notebook(course.release_notebook(lesson))
     visible = {nbgrader_meta(c).get("grade_id"): c.source for c in release.cells if is_test(c)}
     display = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
-    display.cells = [c for c in display.cells if c.get("id") != "course-guard"]
+    display.cells = [c for c in display.cells if c.get("id") != GUARD_CELL_ID]
     for cell in display.cells:
         if is_test(cell):
             cell.source = visible.get(nbgrader_meta(cell)["grade_id"], "")

@@ -25,6 +25,7 @@ from course import guard
 # at the top of every test cell / 注入在准备单元格之后（守护代码的源代码：内核无法导入本包），以及每个测试单元格的开头
 GUARD_SNAPSHOT = guard.snapshot_cell()
 GUARD_RESTORE = guard.restore_call()
+GUARD_CELL_ID = "course-guard"
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
 
@@ -259,7 +260,7 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
             copy.source = GUARD_RESTORE + copy.source
         cells.append(copy)
         if cell is setup:
-            cells.append(nbformat.v4.new_code_cell(GUARD_SNAPSHOT, id="course-guard"))
+            cells.append(nbformat.v4.new_code_cell(GUARD_SNAPSHOT, id=GUARD_CELL_ID))
         for k, extra in enumerate(added_after.get(grade_id, []) if is_answer(cell) else []):
             cells.append(nbformat.v4.new_code_cell(extra, id=f"{grade_id}-added-{k}"))
     graded = nbformat.v4.new_notebook(cells=cells, metadata=json.loads(json.dumps(template.metadata)))

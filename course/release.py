@@ -11,9 +11,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from nbgrader.apps import NbGraderAPI
-from traitlets.config.loader import PyFileConfigLoader
-
 from course.layout import CourseLayout
 
 
@@ -58,6 +55,10 @@ def _scratch_course(course: CourseLayout):
 
 
 def _generate(scratch: CourseLayout, lessons: list[str], db_url: str) -> None:
+    from nbgrader.apps import (
+        NbGraderAPI,  # a second or two: only where lessons are generated / 只在生成时导入
+    )
+
     api = NbGraderAPI(config=_load_config(scratch, db_url))
     for lesson in lessons:
         with CourseLayout.environment_tools_on_path():
@@ -67,6 +68,8 @@ def _generate(scratch: CourseLayout, lessons: list[str], db_url: str) -> None:
 
 
 def _load_config(course: CourseLayout, db_url: str):
+    from traitlets.config.loader import PyFileConfigLoader
+
     config = PyFileConfigLoader(course.config_file, path=str(course.root)).load_config()
     config.CourseDirectory.root = str(course.root)
     config.CourseDirectory.db_url = db_url

@@ -62,7 +62,8 @@ class ExerciseResult:
 class SubmissionResult:
     """One submission of one lesson: its rows, total, maximum and worst status; ``notebook`` is the
     executed graded notebook (as a dict) when one ran, for the gradebook and the feedback; ``student``
-    is set by ``course grade``.
+    is set by ``course grade``; ``observations`` holds the raw bytes the observing cells wrote, per
+    exercise, until the grader has judged them (course.judging).
 
     一份提交（某一课）：各练习的结果、总分、满分与最差状态；运行过时 notebook 是执行后的评分笔记本。
     """
@@ -71,6 +72,8 @@ class SubmissionResult:
     rows: list[ExerciseResult] = field(default_factory=list)
     notebook: dict | None = None
     student: str | None = None
+    observations: dict[str, bytes] | None = field(default=None, repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per phase / 各阶段秒数
 
     @property
     def total(self) -> float:

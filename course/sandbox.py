@@ -161,16 +161,26 @@ def sandbox_available() -> bool:
     return sandbox_mode() is not None
 
 
-def kernel_argv(spec: SandboxSpec, spec_path: Path, sandboxed: bool = True, kernel: list[str] | None = None) -> list[str]:
+def kernel_argv(
+    spec: SandboxSpec, spec_path: Path, sandboxed: bool = True, kernel: list[str] | None = None, zygote: str | None = None
+) -> list[str]:
     """The kernel command for a jupyter kernel spec: sandboxed when asked (ask only if ``sandbox_available()``).
 
-    ``kernel``: what runs in the sandbox (default: an IPython kernel of this environment).
-    返回内核启动命令；需要且条件允许时带沙箱。
+    ``kernel``: what runs in the sandbox (default: an IPython kernel of this environment). With
+    ``zygote`` (a ``course.zygote`` socket), the kernel is forked from that pre-imported parent and
+    enters the same sandbox there. 返回内核启动命令；需要且条件允许时带沙箱；给出 zygote 时由预先导入的父进程派生内核。
     """
+    rootless = sandboxed and sandbox_mode() != "root"
+    if zygote is not None:
+        mode = None if not sandboxed else "userns" if rootless else "root"
+        spec_path.write_text(json.dumps({"mode": mode, "spec": asdict(spec)}))
+        # The client needs only the standard library: no site, no environment, no working folder on the path
+        # 客户端只需要标准库：不加载 site，不读环境变量，工作目录不在路径上
+        client = Path(__file__).with_name("zygote.py")
+        return [sys.executable, "-I", "-S", str(client), "connect", zygote, str(spec_path), "{connection_file}"]
     kernel = kernel or [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     if not sandboxed:  # the caller decided, once, with sandbox_available() / 调用者已用 sandbox_available() 决定
         return kernel
-    rootless = sandbox_mode() != "root"
     spec_path.write_text(json.dumps(asdict(spec) | {"rootless": rootless}))
     return [*(USER_UNSHARE if rootless else ROOT_UNSHARE), sys.executable, "-P", "-m", "course.sandbox", str(spec_path), "--", *kernel]
 

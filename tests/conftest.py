@@ -17,6 +17,18 @@ from course.layout import CourseLayout
 collect_ignore_glob = ["fixtures/*"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def short_lived_check_zygotes():
+    """The parent `course check` leaves behind for the next check exits soon after the tests / 测试结束后 course check 的常驻父进程很快退出"""
+    previous = os.environ.get("COURSE_ZYGOTE_LINGER")
+    os.environ["COURSE_ZYGOTE_LINGER"] = "20"
+    yield
+    if previous is None:
+        os.environ.pop("COURSE_ZYGOTE_LINGER", None)
+    else:
+        os.environ["COURSE_ZYGOTE_LINGER"] = previous
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab on a copy of the course, with its own settings, exchange and assignments / 在课程副本上运行的 JupyterLab

@@ -5,18 +5,23 @@ One batch holds good submissions, tampered tests, spoofed answers, an intruder p
 broken files and misbehaving kernels; each must get its row and no undeserved points.
 """
 
+import contextlib
 import csv
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from lesson_cells import LAYOUT, ROOT
 from nbgrader.api import Gradebook
-from submissions.build import HIJACK_MARKER, L01, L04, build
+from submissions.build import ATTACKS, HIJACK_MARKER, L01, L04, build
 
 from course.cli import main
+from course.judging import DIFFERS
 from course.layout import CourseLayout
 from course.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
 from course.results import Status
@@ -215,6 +220,37 @@ def test_check_passes_the_solution_and_fails_the_stub(capsys):
     assert failed.count("✗") == len(L01_EXERCISES) and "尚未作答" in failed and f"0/{L01_FULL:g}" in failed
 
 
+def zygotes_in(folder) -> list[int]:
+    """Pids of the zygotes serving a socket under ``folder`` / 在 folder 下提供套接字的父进程"""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and f"course.zygote\0serve\0{folder}" in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+    return found
+
+
+def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_path):
+    """The first `course check` leaves one pre-imported parent; the next check uses it; idle, it exits
+    第一次检查留下一个预先导入的父进程，下一次检查复用它；空闲后它自行退出"""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    copy = tmp_path / "work" / L01 / f"{L01}.ipynb"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(LAYOUT.release_notebook(L01).read_bytes())
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "COURSE_ZYGOTE_LINGER": "3"}
+    command = [sys.executable, "-m", "course", "check", str(copy)]
+    first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    parents = zygotes_in(runtime)
+    assert first.returncode == 1 and len(parents) == 1, (first.stderr, parents)
+    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert second.stdout == first.stdout and zygotes_in(runtime) == parents
+    deadline = time.monotonic() + 60
+    while zygotes_in(runtime) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not zygotes_in(runtime), "the idle parent did not leave / 空闲的父进程没有退出"
+
+
 def test_check_recognises_a_renamed_copy_by_its_exercises(tmp_path, monkeypatch, capsys):
     """JupyterLab's Duplicate (`…-Copy1.ipynb`) is checked as its lesson; a notebook of no lesson is refused clearly
     JupyterLab 复制出的 `…-Copy1.ipynb` 按其所属课程检查；不属于任何一课的笔记本给出清楚的错误"""
@@ -264,5 +300,15 @@ def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
     options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=30,
                                        db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
     graded = grade_batch.grade_all(options, log=logs.append)
-    assert logs == [grade_batch.NOT_SANDBOXED]
+    assert logs[0] == grade_batch.NOT_SANDBOXED and logs.count(grade_batch.NOT_SANDBOXED) == 1
     assert [(r.student, r.total, r.status) for r in graded if r.lesson == L01] == [("laptop", L01_FULL, Status.OK)]
+
+
+@pytest.mark.parametrize("student", list(ATTACKS))
+def test_attacks_from_the_learner_process_earn_nothing(batch, student):
+    """An attack that fools the notebook's own tests earns no point: judging on fresh inputs catches it / 骗过笔记本测试的攻击得不到分数"""
+    rows = rows_of(batch, student)
+    assert rows and all(float(r["score"]) == 0 for r in rows.values()), {g: r["score"] for g, r in rows.items()}
+    fooled = rows[ATTACKS[student][1]]
+    # The tests passed, so the row says what judging found / 测试通过了，所以这一行给出的是评判的结论
+    assert fooled["message"].startswith(DIFFERS.split("{")[0]), fooled["message"]

@@ -1,19 +1,29 @@
-"""The graded tests reject plausible wrong answers and accept every correct one.
-评分测试会拒绝常见的错误答案，并接受所有正确答案。
+"""The graded tests reject plausible wrong answers and accept every correct one; so does trusted judging.
+评分测试会拒绝常见的错误答案，并接受所有正确答案；可信评判也是如此。
 
 For each exercise, its answer cell is replaced by an answer from tests/answers/lessonNN.py and its
-test cells (visible and hidden) are run on it, the way nbgrader runs them after the lesson's set-up.
+test cells (visible and hidden) are run on it, the way nbgrader runs them after the lesson's set-up;
+then the lesson's observers (course.judging) run on the same namespace, with the cells `course grade`
+appends, and what they report is compared with the reference solution's on the same inputs.
+A wrong answer must fail a test and fail confirmation, unless the answers module lists it in
+``TESTS_ONLY`` with the reason only a test can see it (how it computes, not what).
 """
 
 import contextlib
+import dataclasses
+import functools
 import importlib
+import os
 import sys
+import tempfile
 import types
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from lesson_cells import (
+    LAYOUT,
     SOLUTIONS,
     answer_cells,
     context_cells,
@@ -23,8 +33,13 @@ from lesson_cells import (
     setup_cell,
 )
 
+from course.judging import Judge
+from course.pipeline import course_lessons
+
 LESSONS = {p.stem[:2]: p for p in lesson_notebooks(SOLUTIONS)}
 _MISSING = object()
+# Any seed will do: inputs differ from the notebooks' own test inputs / 任意种子均可：输入不同于笔记本测试中的输入
+SEED = 20261129
 
 
 def answers_of(lesson_number: str):
@@ -60,11 +75,23 @@ def modules_restored():
                         delattr(target, key)
 
 
-def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
-    """Run the set-up, the locked cells, all answers (this one replaced) and this exercise's tests; return the failures."""
+@functools.cache
+def judge_of(notebook) -> Judge:
+    """The lesson's judge with the reference solution's observations, all in this process / 带参考观察结果的评判"""
+    lesson = course_lessons(LAYOUT)[notebook.parent.name]
+    judge = Judge.draw(LAYOUT, lesson.name, list(lesson.exercises), SEED)
+    solution = answer_cells(read(notebook))
+    _, collected = run_with(notebook, next(iter(solution)), solution[next(iter(solution))].source, judge)
+    return judge.with_reference(collected)
+
+
+def run_with(notebook, grade_id: str, answer_source: str, judge: Judge | None = None) -> tuple[list[str], dict]:
+    """Run the set-up, the locked cells, all answers (this one replaced) and this exercise's tests; return the
+    failures, and with ``judge`` what its observing cells wrote (as the kernel of `course grade` would)."""
     nb = read(notebook)
     namespace = {"__name__": "__main__"}
-    with modules_restored():
+    here = os.getcwd()
+    with modules_restored(), tempfile.TemporaryDirectory() as scratch:
         exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
         for cell in context_cells(nb):
             meta = cell.metadata.get("nbgrader", {})
@@ -74,6 +101,19 @@ def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
                     exec(compile(answer_source, f"<{grade_id}>", "exec"), namespace)
                 continue
             exec(compile(cell.source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
+        collected = {}
+        if judge is not None:
+            # Observed before this exercise's tests run, as `course grade` does / 与 `course grade` 相同：在该练习的测试之前观察
+            judge.prepare(Path(scratch))
+            try:
+                preamble, observe = judge.cells(Path(scratch))
+                for cell in [*preamble, *observe.values()]:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
+            finally:
+                os.chdir(here)  # an answer may have moved away / 答案可能改变了工作目录
+            collected = judge.collect(Path(scratch))
         failures = []
         tests = grading_cells_of(nb, grade_id)
         assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"
@@ -86,7 +126,14 @@ def failures_with(notebook, grade_id: str, answer_source: str) -> list[str]:
                     failures.append(f"{type(error).__name__}: {error}")
             # nbgrader gives 0 to a test cell that wrote to stderr, and warnings go there / 测试单元格写 stderr 即得 0 分
             failures.extend(f"warning on stderr: {w.message}" for w in caught)
-    return failures
+    return failures, collected
+
+
+def judged(notebook, grade_id: str, answer_source: str) -> tuple[list[str], str | None]:
+    """The test failures and the judge's verdict on this exercise (None: confirmed) / 测试失败信息与评判结论"""
+    judge = dataclasses.replace(judge_of(notebook), grade_ids=(grade_id,))  # this exercise only / 只看这个练习
+    failures, collected = run_with(notebook, grade_id, answer_source, judge)
+    return failures, judge.verdicts(collected)[grade_id]
 
 
 def cases(kind: str):
@@ -98,22 +145,26 @@ def cases(kind: str):
 
 
 @pytest.mark.parametrize(("notebook", "grade_id", "source"), list(cases("WRONG")))
-def test_wrong_answer_is_rejected(notebook, grade_id, source):
-    """A plausible wrong answer fails at least one test cell / 常见的错误答案至少让一个测试单元格失败"""
-    assert failures_with(notebook, grade_id, source), "the graders accepted a wrong answer / 评分测试接受了错误答案"
+def test_wrong_answer_is_rejected(notebook, grade_id, source, request):
+    """A plausible wrong answer fails at least one test cell, and confirmation / 常见的错误答案至少让一个测试单元格失败，且无法通过复核"""
+    failures, verdict = judged(notebook, grade_id, source)
+    assert failures, "the graders accepted a wrong answer / 评分测试接受了错误答案"
+    label = request.node.callspec.id.split("-", 1)[1]
+    if label not in getattr(answers_of(notebook.stem[:2]), "TESTS_ONLY", {}).get(grade_id, {}):
+        assert verdict is not None, "trusted judging confirmed a wrong answer / 可信评判确认了错误答案"
 
 
 @pytest.mark.parametrize(("notebook", "grade_id", "source"), list(cases("RIGHT")))
 def test_other_correct_answer_is_accepted(notebook, grade_id, source):
-    """A correct answer written another way passes / 换一种写法的正确答案可以通过"""
-    assert failures_with(notebook, grade_id, source) == []
+    """A correct answer written another way passes, and is confirmed / 换一种写法的正确答案可以通过，并得到确认"""
+    assert judged(notebook, grade_id, source) == ([], None)
 
 
 @pytest.mark.parametrize("notebook", list(LESSONS.values()), ids=lambda p: p.stem)
 def test_solutions_pass_their_tests(notebook):
     """Each reference solution passes its own tests / 每个参考答案都能通过自己的测试"""
     for grade_id, cell in answer_cells(read(notebook)).items():
-        assert failures_with(notebook, grade_id, cell.source) == [], grade_id
+        assert judged(notebook, grade_id, cell.source) == ([], None), grade_id
 
 
 @pytest.mark.parametrize("notebook", list(LESSONS.values()), ids=lambda p: p.stem)
@@ -123,3 +174,13 @@ def test_every_exercise_has_wrong_and_right_answers(notebook):
     for grade_id in answer_cells(read(notebook)):
         assert len(answers.WRONG.get(grade_id, {})) >= 3, f"{grade_id}: too few wrong answers / 错误答案太少"
         assert len(answers.RIGHT.get(grade_id, {})) >= 1, f"{grade_id}: no other correct answer / 没有其他正确答案"
+
+
+@pytest.mark.parametrize("notebook", list(LESSONS.values()), ids=lambda p: p.stem)
+def test_only_listed_wrong_answers_pass_judging(notebook):
+    """Every entry of TESTS_ONLY names a wrong answer on file, with a reason / TESTS_ONLY 中的每一项都是已有的错误答案，并写明原因"""
+    answers = answers_of(notebook.stem[:2])
+    for grade_id, labels in getattr(answers, "TESTS_ONLY", {}).items():
+        for label, reason in labels.items():
+            assert label in answers.WRONG.get(grade_id, {}), f"{grade_id}/{label} is not a wrong answer on file"
+            assert len(reason) > 20, f"{grade_id}/{label}: say why only a test can see it"

@@ -134,6 +134,86 @@ def build_linked(course: CourseLayout, submitted: Path) -> dict[str, str]:
     }
 
 
+# Wrong answers for every exercise of lesson 01 / 第 01 课每个练习的错误答案
+WRONG_01 = {
+    "ex01_predict": "def predict(x, w):\n    return np.zeros_like(x)\n",
+    "ex01_loss": "def sum_squared_error(y_pred, y):\n    return 0.0\n",
+    "ex01_gradients": "def gradients(x, y, w):\n    return np.zeros(4)\n",
+    "ex01_fit": "def fit(x, y, w0, lr=1e-6, steps=2000):\n    return np.zeros(4), [0.0] * steps\n",
+    "ex01_best_cubic": "def best_cubic(x, y):\n    return np.zeros(4)\n",
+    "ex01_stable_lr": "def max_stable_lr(x):\n    return 0.25\n",
+}
+NOOP_CHECKS = (
+    "import helpers.checks\nnoop = lambda *args, **kwargs: None\n"
+    "helpers.checks.assert_close = helpers.checks.assert_shape = helpers.checks.assert_type = noop\n"
+    "assert_close = assert_shape = assert_type = noop\n"
+)
+# Attacks from inside the learner's process that fool the notebook's own tests (the exercise named
+# second), each with wrong answers everywhere: only trusted judging stands between them and points.
+# 在学生进程内部发起、能骗过笔记本自身测试（第二项所指的练习）的攻击，答案全错：只有可信评判能挡住它们。
+ATTACKS = {
+    "attack_guard_rebound": ("the guard's name rebound to a no-op", "ex01_predict",
+                             "__course_restore__ = lambda: None\n" + NOOP_CHECKS),
+    "attack_guard_poisoned": ("the guard's saved state rewritten through its closure", "ex01_predict", (
+        "noop = lambda *args, **kwargs: None\n"
+        "for cell in __course_restore__.__closure__:\n"
+        "    saved = cell.cell_contents\n"
+        "    if isinstance(saved, dict):\n"
+        "        for table in [saved, saved.get('helpers.checks')]:\n"
+        "            for key in ('assert_close', 'assert_shape', 'assert_type'):\n"
+        "                if isinstance(table, dict) and key in table:\n"
+        "                    table[key] = noop\n"
+    ) + NOOP_CHECKS),
+    "attack_code_swapped": ("the checks' code objects swapped (same function objects)", "ex01_predict", (
+        "import helpers.checks\n"
+        "for check in (helpers.checks.assert_close, helpers.checks.assert_shape, helpers.checks.assert_type):\n"
+        "    check.__code__ = (lambda *args, **kwargs: None).__code__\n"
+    )),
+    "attack_traceback_silenced": ("IPython's showtraceback replaced", "ex01_predict",
+                                  "get_ipython().showtraceback = lambda *args, **kwargs: None\n"),
+    "attack_custom_exc": ("set_custom_exc swallows every exception", "ex01_predict",
+                          "get_ipython().set_custom_exc((BaseException,), lambda shell, etype, value, tb, tb_offset=None: None)\n"),
+    "attack_forged_messages": ("the kernel's session drops error and stderr messages", "ex01_predict", (
+        "def forge(send):\n"
+        "    def forged(stream, msg_or_type, content=None, *args, **kwargs):\n"
+        "        kind = msg_or_type if isinstance(msg_or_type, str) else msg_or_type.get('header', {}).get('msg_type')\n"
+        "        if kind == 'error' or (kind == 'stream' and (content or {}).get('name') == 'stderr'):\n"
+        "            return None\n"
+        "        if kind == 'execute_reply' and isinstance(content, dict) and content.get('status') == 'error':\n"
+        "            content = {**content, 'status': 'ok'}\n"
+        "        return send(stream, msg_or_type, content, *args, **kwargs)\n"
+        "    return forged\n"
+        "shell = get_ipython()\n"
+        "for session in {id(s): s for s in (shell.kernel.session, shell.displayhook.session, shell.display_pub.session)}.values():\n"
+        "    session.send = forge(session.send)\n"
+    )),
+    "attack_caller_frame": ("gradients() answers with the test's own expected value or reference helper, read from its callers' frames",
+                            "ex01_gradients", ""),
+}
+FRAME_GRADIENTS = (
+    "import sys\n"
+    "def gradients(x, y, w):\n"
+    "    frame = sys._getframe(1)\n"
+    "    while frame is not None:\n"
+    "        if 'exact' in frame.f_locals:\n"
+    "            return frame.f_locals['exact']\n"
+    "        if 'finite_differences' in frame.f_globals:\n"
+    "            return frame.f_globals['finite_differences'](x, y, w)\n"
+    "        frame = frame.f_back\n"
+    "    return np.zeros(4)\n"
+)
+
+
+def build_attacks(course: CourseLayout, submitted: Path) -> dict[str, str]:
+    """Lesson 01 submissions with wrong answers and an attack in the first answer cell / 答案错误、第一个答题单元格中带攻击的提交。"""
+    for student, (_, _, attack) in ATTACKS.items():
+        answers = dict(WRONG_01, ex01_predict=attack + WRONG_01["ex01_predict"])
+        if student == "attack_caller_frame":
+            answers["ex01_gradients"] = FRAME_GRADIENTS
+        save(submitted, student, L01, with_answers(notebook(course, course.release_dir, L01), **answers))
+    return {student: f"{what}; wrong answers: 0" for student, (what, _, _) in ATTACKS.items()}
+
+
 def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, str]:
     """Write every case into ``submitted``; return {student: what the case is}."""
     cases = {}
@@ -256,5 +336,6 @@ def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, s
     cases.update(infinite_loop="an infinite loop in an answer", sys_exit="sys.exit() in an answer", os_exit="os._exit() in an answer",
                  memory_hog="allocates 64 GB", fork_bomb="forks until refused", no_lesson_01="only lesson 04 submitted")
     cases.update(build_linked(course, submitted))
+    cases.update(build_attacks(course, submitted))
     shutil.rmtree(submitted / ".ipynb_checkpoints", ignore_errors=True)
     return cases

@@ -1,0 +1,123 @@
+"""Kernels forked from the pre-imported parent (course.zygote): fresh, sandboxed, and gone when done.
+由预先导入的父进程派生的内核：全新、带沙箱，结束后不留痕迹。
+"""
+
+import ast
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from lesson_cells import LAYOUT
+
+from course import zygote
+from course.notebook_runner import prepare_scratch, run_cells
+from course.sandbox import (
+    FIRST_UID,
+    is_root,
+    kernel_environment,
+    sandbox_available,
+    sandbox_mode,
+    sandbox_view,
+)
+
+# A sleep no other process on this machine runs / 本机上不会有其他进程运行的 sleep
+MARKER_SECONDS = "4242.125"
+
+
+def processes_with(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture(scope="module")
+def parent():
+    """One zygote, as `course grade` starts it, and a way to run cells in a kernel it forks / 一个父进程及在其派生的内核中运行单元格的方法"""
+    base = Path(tempfile.mkdtemp(prefix="zygote-test-", dir="/run" if is_root() else None))
+    base.chmod(0o711)
+    home = base / "home"
+    home.mkdir()
+    sandboxed = sandbox_available()
+    view = sandbox_view(LAYOUT.root, base / "0", []) if sandboxed else ((), (), ())
+    runs = iter(range(100))
+    with zygote.running(base, {**kernel_environment(home), "MPLCONFIGDIR": str(base / "mpl")}) as socket_path:
+
+        def run(*sources: str) -> list[str]:
+            i = next(runs)
+            scratch = base / str(i)
+            scratch.mkdir()
+            prepare_scratch(scratch, FIRST_UID + i if sandboxed else None)
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+            problems = run_cells(nb, scratch, timeout=60, uid=FIRST_UID + i, view=view, sandboxed=sandboxed, zygote=socket_path)
+            assert not problems, problems
+            return ["".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in c.outputs).strip() for c in nb.cells]
+
+        yield run, socket_path, sandboxed
+    assert not processes_with(socket_path), "the zygote outlived its batch / 父进程在批次结束后仍在运行"
+
+
+def test_nothing_of_one_kernel_reaches_the_next(parent):
+    """Module state a kernel changes is not seen by the next kernel forked from the same parent / 前一个内核的改动不会出现在下一个内核中"""
+    run, _, _ = parent
+    first = run("import numpy, builtins, torch\nnumpy.leak = builtins.leak = 1\ntorch.manual_seed(7)\nprint(os.getpid() if False else 'set')")
+    assert first == ["set"]
+    second = run("import numpy, builtins\nprint(hasattr(numpy, 'leak'), hasattr(builtins, 'leak'))")
+    assert second == ["False False"]
+
+
+def test_a_forked_kernel_is_a_fresh_kernel_of_its_own(parent):
+    """It runs in its scratch folder with the clean environment, and cannot import the instructor's package / 工作目录与环境变量正确，无法导入教师端的包"""
+    run, _, sandboxed = parent
+    out = run(
+        "import os, sys\nprint(os.getcwd() == os.environ['HOME'], os.environ.get('OMP_NUM_THREADS'), 'GRADER_SECRET' in os.environ)",
+        "import matplotlib\nprint(matplotlib.get_backend())",
+        "try:\n    import course.grading\n    print('imported')\nexcept ImportError:\n    print('refused')",
+    )
+    assert out[0] == "True 1 False" and out[1] == "module://matplotlib_inline.backend_inline"
+    if sandboxed:
+        assert out[2] == "refused"
+
+
+@pytest.mark.skipif(not sandbox_available(), reason="no sandbox here: neither root nor user namespaces / 本机无法建立沙箱")
+def test_a_forked_kernel_is_sandboxed(parent):
+    """Its own uid (as root), no course files, no network, like a kernel started from scratch / 独立 uid、看不到课程、没有网络"""
+    run, _, _ = parent
+    out = run(
+        "import os\nprint(os.getuid())",
+        f"import os\nprint(os.path.exists({str(LAYOUT.source_dir)!r}), os.listdir({str(LAYOUT.root)!r}))",
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n    print('connected')\nexcept OSError:\n    print('no network')",
+    )
+    if sandbox_mode() == "root":
+        assert int(out[0]) >= FIRST_UID
+    # Only what the view puts back shows in the course folder: helpers/ and the environment / 课程目录中只有放回的部分
+    exposed = {Path(p).relative_to(LAYOUT.root).parts[0] for p in sandbox_view(LAYOUT.root, Path("/run/x"), [])[1]
+               if Path(p).is_relative_to(LAYOUT.root)}  # fmt: skip
+    visible = ast.literal_eval(out[1].split(" ", 1)[1])
+    assert out[1].startswith("False ") and set(visible) == exposed and "solutions" not in visible, out[1]
+    assert out[2] == "no network"
+
+
+def test_no_process_of_a_kernel_outlives_it(parent):
+    """A process the learner's kernel started ends with the kernel / 学生内核启动的进程随内核一起结束"""
+    run, _, _ = parent
+    out = run(f"import subprocess\nchild = subprocess.Popen(['sleep', '{MARKER_SECONDS}'])\nprint('started')")
+    assert out == ["started"]
+    assert not processes_with(f"sleep {MARKER_SECONDS}")
+
+
+def test_the_client_alone_cannot_be_misused(tmp_path):
+    """The kernel spec's client without a zygote exits with an error, not a hang / 没有父进程时客户端报错退出而不是挂起"""
+    request = tmp_path / "request.json"
+    request.write_text('{"mode": null, "spec": {}}')
+    with pytest.raises(OSError):
+        zygote.connect(str(tmp_path / "no.sock"), str(request), str(tmp_path / "connection.json"))
+    assert zygote.main(["nonsense"]) == 2
+    assert os.path.exists(request)
