@@ -31,5 +31,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此写下你的答案"
 # torch 自身打印到 stderr 的警告不应让正确的测试单元格得 0 分（course grade 使用同样的规则）。
 from course.scoring import TORCH_WARNING  # noqa: E402
 
+# Late submissions: 10% of a notebook's score per day (or part of a day) late, for course grade and nbgrader alike;
+# change the fraction here, or bring another LateSubmissionPlugin / 迟交：每迟交一天（不足一天按一天计）扣 10%；可在此修改或换用其他插件
+c.AssignLatePenalties.plugin_class = "course.late_policy.PerDayPenalty"
+c.PerDayPenalty.fraction_per_day = 0.1
+
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = TORCH_WARNING

@@ -22,6 +22,9 @@ is never visible to a grading kernel (see ``course.sandbox``).
     plain_data      the only data that crosses from a kernel to the grader: plain data as bytes, under limits
     kernel_observer the observing code sent to a kernel as source
     zygote          a pre-imported parent that forks each submission's kernel into its sandbox
+    deadlines       due dates, extensions and submission times in nbgrader's gradebook
+    late_policy     the course's late-submission policy, an nbgrader ``LateSubmissionPlugin``
+    export          ``course export``: the term's grades as CSV or a Canvas gradebook import
 
 Importing this package does nothing else / 导入本包不做其他事情。
 """

@@ -4,7 +4,10 @@
     course execute [LESSON...]  re-run solutions and store their outputs / 重新运行答案笔记本并保存输出
     course check NOTEBOOK       a learner's self-check with the visible tests / 学生用可见测试自查
     course grade SUBMITTED      grade submissions safely into the gradebook / 安全地评阅提交并写入成绩库
+    course due LESSON DATE      a lesson's due date, with its time zone / 某课的截止时间（带时区）
+    course extend STUDENT LESSON HOURS  more time for one learner / 给某个学生延期
     course view --lang en|zh    every lesson in one language / 每课的单语言版本
+    course export --format csv|canvas  the term's grades from the gradebook / 从成绩库导出本学期成绩
 
 Only the standard library and light modules are imported up front, so ``course --help`` and argument
 errors answer at once; each subcommand imports what it needs (nbformat, nbclient, nbgrader) when it runs.
@@ -20,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from course.bilingual import LANGUAGES
+from course.export import ExportFormat
 from course.layout import CourseLayout
 from course.views import FORMATS, SOURCES
 
@@ -119,6 +123,9 @@ def _check(args: argparse.Namespace) -> int:
                                   Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent),
                                   within=notebook.parent)  # fmt: skip
     lang = course_lang()
+    due = _due_for_learner(layout, name)
+    if due is not None:
+        print(in_language(due, lang))
     for r in result.rows:
         ok = r.status is Status.OK
         verdict = "passed / 通过" if ok else f"{r.status} / 未通过: {r.message}"
@@ -130,6 +137,23 @@ def _check(args: argparse.Namespace) -> int:
     )
     print(in_language(summary, lang))
     return 0 if passed == count else 1
+
+
+def _due_for_learner(layout: CourseLayout, lesson: str) -> str | None:
+    """The lesson's due date as the course's gradebook has it, where this learner may read one (a class on
+    one machine); never creates a gradebook / 若能读取课程成绩库（单机课堂），给出该课的截止时间；从不创建成绩库。"""
+    import datetime as dt
+
+    from course.deadlines import describe_due, due_date
+
+    database = layout.gradebook_path
+    if not (database.is_file() and os.access(database, os.R_OK)):
+        return None
+    try:
+        due = due_date(layout.gradebook_url, lesson, os.environ.get("NBGRADER_STUDENT") or None)
+    except Exception:  # an old or locked gradebook: the check goes on without it / 成绩库过旧或被锁定：照常检查
+        return None
+    return None if due is None else describe_due(due, dt.datetime.now(dt.UTC))
 
 
 def quick_jsonschema() -> None:
@@ -172,6 +196,7 @@ def _grade(args: argparse.Namespace) -> int:
         db_url=args.db_url,
         shard=shard,
         preload=args.preload,
+        autograded=Path(args.autograded).resolve() if args.autograded else layout.autograded_dir,
     )
     started = time.perf_counter()
     try:
@@ -192,6 +217,57 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _known_lesson(layout: CourseLayout, lesson: str) -> bool:
+    if lesson in layout.lessons():
+        return True
+    print(f"unknown lesson {lesson}; known: {', '.join(layout.lessons())} / 未知的课程 {lesson}；已有课程：{'、'.join(layout.lessons())}",
+          file=sys.stderr)  # fmt: skip
+    return False
+
+
+def _due(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from course.deadlines import DeadlineError, describe_due, parse_due, set_due
+
+    layout = CourseLayout.find(Path.cwd())
+    if not _known_lesson(layout, args.lesson):
+        return 2
+    try:
+        due = None if args.date.strip().lower() == "none" else parse_due(args.date)
+    except DeadlineError as error:
+        print(error, file=sys.stderr)
+        return 2
+    set_due(layout, args.db_url or layout.gradebook_url, args.lesson, due)
+    if due is None:
+        print(f"{args.lesson}: no due date / 没有截止时间")
+    else:
+        print(f"{args.lesson}: {describe_due(due, dt.datetime.now(dt.UTC))}")
+    return 0
+
+
+def _extend(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from course.deadlines import DeadlineError, describe_due, grant_extension
+
+    layout = CourseLayout.find(Path.cwd())
+    if not _known_lesson(layout, args.lesson):
+        return 2
+    if not args.student.strip() or "/" in args.student:
+        print(f"not a student id: {args.student!r} / 不是学生 id：{args.student!r}", file=sys.stderr)
+        return 2
+    try:
+        due = grant_extension(layout, args.db_url or layout.gradebook_url, args.student, args.lesson, args.hours)
+    except DeadlineError as error:
+        print(error, file=sys.stderr)
+        return 2
+    told = f"{args.hours:g} h" if args.hours else "no extension / 无延期"
+    when = describe_due(due, dt.datetime.now(dt.UTC)) if due is not None else "the lesson has no due date yet / 该课尚无截止时间"
+    print(f"{args.student} / {args.lesson}: {told}; {when}")
+    return 0
+
+
 def _view(args: argparse.Namespace) -> int:
     from course.views import write_views
 
@@ -199,6 +275,27 @@ def _view(args: argparse.Namespace) -> int:
     written = write_views(layout, args.lang, to=args.to, source=args.source, out=Path(args.out) if args.out else None)
     for path in written:
         print(f"wrote / 已写出 {path}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from course.export import ExportError, export_grades
+
+    try:
+        db_url = args.db_url or CourseLayout.find(Path.cwd()).gradebook_url
+        data = export_grades(ExportFormat(args.format), db_url,
+                             roster_path=Path(args.roster) if args.roster else None,
+                             out=Path(args.out) if args.out else None,
+                             warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
+    except (ExportError, SystemExit) as error:  # SystemExit: no course here, and no --db-url / 不在课程中且未给 --db-url
+        print(error, file=sys.stderr)
+        return 2
+    if args.out:
+        print(f"wrote / 已写出 {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)  # the exact bytes, \n line endings on every system / 原样的字节
+        sys.stdout.flush()
     return 0
 
 
@@ -234,13 +331,33 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--lang", choices=LANGUAGES, default="both", help="language of messages and feedback / 信息与反馈的语言")
     grade.add_argument("--no-preload", dest="preload", action="store_false",
                        help="start every kernel from scratch, not forked from a pre-imported parent / 每个内核都从头启动")  # fmt: skip
+    grade.add_argument("--autograded", help="nbgrader's autograded/ folder, which formgrader opens (default: the course's) / "
+                       "nbgrader 的 autograded/ 目录，formgrader 从中打开（默认：课程的）")  # fmt: skip
     grade.set_defaults(run=_grade)
+    due = commands.add_parser("due", help="set a lesson's due date in the gradebook / 在成绩库中设置某课的截止时间")
+    due.add_argument("lesson", metavar="LESSON")
+    due.add_argument("date", metavar="DATE", help="ISO 8601 with its UTC offset, e.g. 2026-12-01T23:59+08:00, or 'none' / 带时区的时间，或 none")
+    due.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
+    due.set_defaults(run=_due)
+    extend = commands.add_parser("extend", help="give a learner more time for a lesson / 给学生某课延期")
+    extend.add_argument("student", metavar="STUDENT")
+    extend.add_argument("lesson", metavar="LESSON")
+    extend.add_argument("hours", metavar="HOURS", type=float, help="hours after the due date; 0 removes the extension / 延期小时数；0 表示取消")
+    extend.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
+    extend.set_defaults(run=_extend)
     view = commands.add_parser("view", help="write every lesson in one language / 写出每课的单语言版本")
     view.add_argument("--lang", choices=LANGUAGES, required=True)
     view.add_argument("--to", choices=FORMATS, default="notebook")
     view.add_argument("--from", dest="source", choices=SOURCES, default=RELEASE, help="student notebooks or solutions / 学生版或答案")
     view.add_argument("--out", help="output folder (default views/<from>-<lang>) / 输出目录")
     view.set_defaults(run=_view)
+    export = commands.add_parser("export", help="write the term's grades from the gradebook as CSV / 把成绩库中的本学期成绩写成 CSV")
+    export.add_argument("--format", choices=[f.value for f in ExportFormat], required=True,
+                        help="csv: one row per student; canvas: Canvas's gradebook import / csv：每个学生一行；canvas：Canvas 成绩导入格式")  # fmt: skip
+    export.add_argument("--out", help="file to write (default: standard output) / 输出文件（默认：标准输出）")
+    export.add_argument("--roster", help="CSV student_id,name,email,role: names and logins for canvas / 名单 CSV，为 canvas 提供姓名与登录名")
+    export.add_argument("--db-url", help="SQLAlchemy URL of the gradebook (default: the course's gradebook.db) / 成绩库的 SQLAlchemy URL")
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -29,7 +29,15 @@ import nbformat
 
 from course import zygote
 from course.bilingual import in_language
-from course.grading import GUARD_CELL_ID, is_test, nbgrader_meta, read_course_notebook, read_regular_file
+from course.deadlines import SubmittedAt, as_gradebook_time, due_date, read_submitted_at
+from course.grading import (
+    GUARD_CELL_ID,
+    GUARD_RESTORE,
+    is_test,
+    nbgrader_meta,
+    read_course_notebook,
+    read_regular_file,
+)
 from course.judging import Judge, confirm
 from course.layout import CourseLayout
 from course.pipeline import PHASES, GradedAs, Kernel, course_lessons, grade_submission, observe_reference
@@ -47,7 +55,7 @@ from course.sandbox import (
 from course.scoring import NOT_ANSWERED
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
-TOTAL_FIELDS = ("student_id", "assignment", "score", "max_score", "status")
+TOTAL_FIELDS = ("student_id", "assignment", "score", "max_score", "status", "late_penalty", "final_score", "submitted_at", "seconds_late")
 
 
 @dataclass
@@ -65,6 +73,7 @@ class GradeOptions:
     limits: Limits = field(default_factory=Limits)
     lang: str = "both"
     preload: bool = True  # fork kernels from a pre-imported parent (course.zygote) / 由预先导入的父进程派生内核
+    autograded: Path | None = None  # nbgrader's autograded/ for formgrader / 供 formgrader 使用的 autograded/ 目录
 
 
 @dataclass
@@ -149,7 +158,18 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
         shutil.rmtree(scratch_base, ignore_errors=True)
     log(time_by_phase_line(list(results.values())))
     ordered = [results[(student, lesson)] for student, lesson, _ in work]
-    _write_gradebook(db_url, ordered)
+    times = [read_submitted_at(path.parent if path is not None else None) for _, _, path in work]
+    for result, at in zip(ordered, times, strict=True):
+        result.submitted_at = at.describe()
+    _write_gradebook(db_url, course, ordered, times)
+    if options.autograded is not None:
+        for result, (_, _, path) in zip(ordered, work, strict=True):
+            if result.notebook is not None:
+                copy_submission_stamps(path.parent, write_autograded(options.autograded, result))
+    untimed = sorted({f"{r.student}/{r.lesson}: {r.submitted_at}" for r in ordered if r.notebook is not None and r.submitted_at in ("missing", "unreadable")})
+    if untimed and any(due_date(db_url, lesson) is not None for lesson in {r.lesson for r in ordered}):
+        log(f"{len(untimed)} submission(s) without a readable timestamp.txt, so no late penalty could be decided: {', '.join(untimed[:10])} / "
+            f"{len(untimed)} 份提交没有可读的 timestamp.txt，无法判断是否迟交：{', '.join(untimed[:10])}")
     for result in ordered:
         for row in result.rows:
             row.message = in_language(row.message, options.lang)
@@ -242,22 +262,43 @@ def _matplotlib_cache(base: Path) -> Path | None:
     return cache if built.returncode == 0 else None
 
 
-def _write_gradebook(db_url: str, ordered: list[SubmissionResult]) -> None:
-    from nbgrader.api import Gradebook
-    from nbgrader.preprocessors import SaveAutoGrades
+def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[SubmissionResult], times: list[SubmittedAt]) -> None:
+    """The grades into nbgrader's gradebook as ``nbgrader autograde`` writes them: the submission with its
+    time (``timestamp.txt``), nbgrader's ``SaveAutoGrades`` (a manual score or comment given in formgrader
+    stays), then nbgrader's ``AssignLatePenalties`` with the course's ``LateSubmissionPlugin`` settings
+    (reset, then recomputed: a penalty goes when a new deadline or an extension makes it on time).
+    Each result gets its late penalty and seconds late back.
 
+    像 nbgrader autograde 一样写入成绩库：提交及其时间、SaveAutoGrades（保留 formgrader 中的人工分数与评语），
+    然后用课程的迟交设置运行 AssignLatePenalties（先清零再计算：新的截止时间或延期使其按时后，罚分随之取消）。
+    """
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+
+    from course.release import load_config
+
+    config = load_config(course, db_url)
     with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Gradebook(db_url) as gradebook:
-            for result in ordered:
+            for result, at in zip(ordered, times, strict=True):
                 gradebook.update_or_create_student(result.student)
                 if result.status is not Status.MISSING:
-                    gradebook.update_or_create_submission(result.lesson, result.student)
+                    known = {"timestamp": as_gradebook_time(at.when)} if at.when is not None else {}
+                    gradebook.update_or_create_submission(result.lesson, result.student, **known)
         for result in ordered:
             if result.notebook is None:
                 continue
             resources = {"nbgrader": {"db_url": db_url, "assignment": result.lesson, "notebook": result.lesson, "student": result.student}}
-            SaveAutoGrades().preprocess(nbformat.from_dict(result.notebook), resources)
+            notebook = nbformat.from_dict(result.notebook)
+            SaveAutoGrades(config=config).preprocess(notebook, resources)
+            AssignLatePenalties(config=config).preprocess(notebook, resources)
+        with Gradebook(db_url) as gradebook:
+            for result in ordered:
+                if result.notebook is not None:
+                    submission = gradebook.find_submission(result.lesson, result.student)
+                    result.late_penalty = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student).late_submission_penalty or 0.0
+                    result.seconds_late = submission.total_seconds_late
 
 
 def write_csvs(out: Path, ordered: list[SubmissionResult]) -> Path:
@@ -271,8 +312,27 @@ def write_csvs(out: Path, ordered: list[SubmissionResult]) -> Path:
         for result in ordered:
             for r in result.rows:
                 rows.writerow([result.student, result.lesson, r.grade_id, f"{r.score:g}", f"{r.max_score:g}", r.status, r.message])
-            totals.writerow([result.student, result.lesson, f"{result.total:g}", f"{result.max_score:g}", result.status])
+            totals.writerow([result.student, result.lesson, f"{result.total:g}", f"{result.max_score:g}", result.status,
+                             f"{result.late_penalty:g}", f"{max(0.0, result.total - result.late_penalty):g}", result.submitted_at or "",
+                             f"{result.seconds_late:g}"])  # fmt: skip
     return totals_path
+
+
+def write_autograded(folder: Path, result: SubmissionResult) -> Path:
+    """The executed graded notebook as ``nbgrader autograde`` leaves it, at ``folder/<student>/<lesson>/<lesson>.ipynb``,
+    so formgrader opens it for manual review; returns its folder.
+
+    像 nbgrader autograde 一样写出执行后的评分笔记本，formgrader 可据此人工批阅；返回其所在目录。
+    """
+    display = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
+    display.cells = [c for c in display.cells if c.get("id") != GUARD_CELL_ID]
+    for cell in display.cells:  # the instructor reads the tests as written / 教师看到的是原样的测试
+        if is_test(cell) and cell.source.startswith(GUARD_RESTORE):
+            cell.source = cell.source[len(GUARD_RESTORE) :]
+    target = CourseLayout.lesson_file(folder / result.student, result.lesson)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(display, target)
+    return target.parent
 
 
 def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result: SubmissionResult, lang: str = "both") -> Path:

@@ -74,9 +74,19 @@ class CourseLayout:
         return self.root / self.sanitize_file
 
     @property
+    def autograded_dir(self) -> Path:
+        """``autograded/``, nbgrader's ``CourseDirectory.autograded_directory``: graded notebooks formgrader opens / 已评分的笔记本。"""
+        return self.root / "autograded"
+
+    @property
+    def gradebook_path(self) -> Path:
+        """``gradebook.db`` in the root, nbgrader's default gradebook / nbgrader 默认的成绩库文件。"""
+        return self.root / "gradebook.db"
+
+    @property
     def gradebook_url(self) -> str:
-        """The default gradebook, ``gradebook.db`` in the root, as nbgrader's default ``db_url`` / 默认成绩库。"""
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        """The default gradebook as nbgrader's default ``db_url`` / 默认成绩库的 URL。"""
+        return f"sqlite:///{self.gradebook_path}"
 
     @staticmethod
     def lesson_file(folder: Path, lesson: str, suffix: str = ".ipynb") -> Path:

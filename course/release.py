@@ -59,7 +59,7 @@ def _generate(scratch: CourseLayout, lessons: list[str], db_url: str) -> None:
         NbGraderAPI,  # a second or two: only where lessons are generated / 只在生成时导入
     )
 
-    api = NbGraderAPI(config=_load_config(scratch, db_url))
+    api = NbGraderAPI(config=load_config(scratch, db_url))
     for lesson in lessons:
         with CourseLayout.environment_tools_on_path():
             result = api.generate_assignment(lesson, force=True)
@@ -67,7 +67,11 @@ def _generate(scratch: CourseLayout, lessons: list[str], db_url: str) -> None:
             raise ReleaseError(f"nbgrader could not generate lesson {lesson} / nbgrader 无法生成第 {lesson} 课：\n{result['log']}")
 
 
-def _load_config(course: CourseLayout, db_url: str):
+def load_config(course: CourseLayout, db_url: str):
+    """nbgrader's configuration of ``course`` (its ``nbgrader_config.py``), rooted there, with ``db_url``.
+
+    课程的 nbgrader 配置（nbgrader_config.py），以课程目录为根，使用 db_url。
+    """
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader(course.config_file, path=str(course.root)).load_config()

@@ -74,6 +74,11 @@ class SubmissionResult:
     student: str | None = None
     observations: dict[str, bytes] | None = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per phase / 各阶段秒数
+    # When it was submitted (ISO UTC, or "missing" / "unreadable"), and what lateness cost, from the gradebook
+    # 提交时间（ISO UTC，或 missing / unreadable）以及迟交的代价（取自成绩库）
+    submitted_at: str | None = None
+    late_penalty: float = 0.0
+    seconds_late: float = 0.0
 
     @property
     def total(self) -> float:

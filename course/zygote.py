@@ -38,6 +38,8 @@ PRELOAD = (
     "ipykernel.debugger", "IPython.core.history", "IPython.extensions.storemagic", "pdb", "pydoc", "code", "mimetypes",
     "faulthandler", "xmlrpc.client", "http.server",
 )  # fmt: skip
+# Longest path a Unix socket may have on Linux (108 bytes with its final NUL) / Linux 上 Unix 套接字路径的最大长度
+MAX_SOCKET_PATH = 107
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG = 1
 # The backend ipykernel registers, set before matplotlib is imported / ipykernel 注册的后端，须在导入 matplotlib 之前设置
@@ -310,7 +312,9 @@ def shared(matplotlib_cache: Path | None = None) -> str | None:
     stamp = hashlib.sha256(sys.executable.encode())
     for source in sorted([*Path(helpers.__file__).parent.glob("*.py"), Path(__file__), Path(__file__).with_name("sandbox.py")]):
         stamp.update(f"{source}:{source.stat().st_mtime_ns}".encode())
-    path = str(folder / f"zygote-{stamp.hexdigest()[:16]}.sock")
+    path = str(folder / f"z-{stamp.hexdigest()[:12]}.sock")
+    if len(path.encode()) > MAX_SOCKET_PATH:
+        return None
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         probe.connect(path)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -233,8 +234,8 @@ def zygotes_in(folder) -> list[int]:
 def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_path):
     """The first `course check` leaves one pre-imported parent; the next check uses it; idle, it exits
     第一次检查留下一个预先导入的父进程，下一次检查复用它；空闲后它自行退出"""
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
+    # A short folder: a Unix socket's path has at most 107 bytes / 较短的目录：Unix 套接字路径最多 107 字节
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
     copy = tmp_path / "work" / L01 / f"{L01}.ipynb"
     copy.parent.mkdir(parents=True)
     copy.write_bytes(LAYOUT.release_notebook(L01).read_bytes())
@@ -249,6 +250,7 @@ def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_pa
     while zygotes_in(runtime) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not zygotes_in(runtime), "the idle parent did not leave / 空闲的父进程没有退出"
+    shutil.rmtree(runtime)
 
 
 def test_check_recognises_a_renamed_copy_by_its_exercises(tmp_path, monkeypatch, capsys):

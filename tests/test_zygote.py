@@ -5,6 +5,7 @@
 import ast
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -110,6 +111,10 @@ def test_no_process_of_a_kernel_outlives_it(parent):
     run, _, _ = parent
     out = run(f"import subprocess\nchild = subprocess.Popen(['sleep', '{MARKER_SECONDS}'])\nprint('started')")
     assert out == ["started"]
+    # The parent ends the kernel's process group as soon as it sees the client go / 父进程一发现客户端退出就结束内核的进程组
+    deadline = time.monotonic() + 10
+    while processes_with(f"sleep {MARKER_SECONDS}") and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert not processes_with(f"sleep {MARKER_SECONDS}")
 
 

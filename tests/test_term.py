@@ -1,0 +1,150 @@
+"""The instructor's term: due dates, extensions, late penalties, regrades that keep manual grades, autograded/.
+教师的学期：截止时间、延期、迟交罚分、保留人工评分的重新评阅，以及 autograded/ 目录。
+"""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from lesson_cells import LAYOUT
+from nbgrader.coursedir import CourseDirectory
+
+from course.cli import main
+from course.deadlines import DeadlineError, _gradebook, describe_due, due_date, parse_due, read_submitted_at
+from course.grade_batch import GradeOptions, grade_all
+from course.layout import CourseLayout
+from course.pipeline import course_lessons
+from course.release import load_config
+
+L01 = "01_numpy_gradient_descent"
+FULL = sum(course_lessons(LAYOUT)[L01].max_scores().values())
+UTC = dt.UTC
+
+
+def test_due_dates_need_a_time_zone():
+    """A due date is read with its offset and kept in UTC; a date without a zone is refused in both languages / 截止时间必须带时区"""
+    assert parse_due("2026-12-01T23:59+08:00") == dt.datetime(2026, 12, 1, 15, 59, tzinfo=UTC)
+    assert parse_due("2026-12-01 15:59Z") == dt.datetime(2026, 12, 1, 15, 59, tzinfo=UTC)
+    for bad in ("2026-12-01T23:59", "tomorrow"):
+        with pytest.raises(DeadlineError) as error:
+            parse_due(bad)
+        assert "2026-12-01T23:59+08:00" in str(error.value) and "时" in str(error.value)
+
+
+def test_learners_are_told_how_long_is_left():
+    """'due … (in 3 days)' before, 'past due since …' after, in both languages / 截止前后的提示"""
+    due = dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    before = describe_due(due, due - dt.timedelta(days=3, hours=2))
+    assert before == "due 2026-12-01 12:00 UTC (in 3 days) / 截止时间 2026-12-01 12:00 UTC（还有 3 天）"
+    after = describe_due(due, due + dt.timedelta(hours=5))
+    assert after.startswith("past due since 2026-12-01 12:00 UTC (5 hours ago)") and "已过截止时间" in after
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [("2026-11-23 10:00:00.000000 UTC", "2026-11-23T10:00:00Z"), ("2026-11-23 18:00:00 +0800", "2026-11-23T10:00:00Z"),
+     (None, "missing"), ("yesterday", "unreadable"), ("2026-11-23 10:00:00", "unreadable"), (b"\xff\xfe", "unreadable")],
+    ids=["nbgrader_utc", "offset", "missing", "words", "no_zone", "not_text"],
+)  # fmt: skip
+def test_submission_times_are_read_or_said_unknown(tmp_path, content, expected):
+    """timestamp.txt as nbgrader writes it; missing or unreadable ones are named, never taken for on time / 提交时间"""
+    if content is not None:
+        (tmp_path / "timestamp.txt").write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert read_submitted_at(tmp_path).describe() == expected
+
+
+def test_a_linked_timestamp_is_not_read(tmp_path):
+    """A timestamp.txt that is a link is unreadable, whatever it points to / 链接形式的 timestamp.txt 不会被读取"""
+    (tmp_path / "elsewhere.txt").write_text("2026-11-20 10:00:00.000000 UTC")
+    (tmp_path / "timestamp.txt").symlink_to(tmp_path / "elsewhere.txt")
+    assert read_submitted_at(tmp_path).describe() == "unreadable"
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A throwaway course: configuration and solutions, its own gradebook / 临时课程：配置、答案与独立的成绩库"""
+    copy = CourseLayout(tmp_path / "course")
+    copy.root.mkdir()
+    shutil.copy(LAYOUT.config_path, copy.config_path)
+    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
+    shutil.copytree(LAYOUT.release_dir, copy.release_dir)
+    return copy
+
+
+def test_due_and_extend_commands(course, monkeypatch, capsys):
+    """`course due` and `course extend` write nbgrader's fields; bad input exits 2 and changes nothing / 命令写入 nbgrader 的字段"""
+    monkeypatch.chdir(course.root)
+    assert main(["due", "99_nothing", "2026-12-01T12:00Z"]) == 2
+    assert main(["due", L01, "2026-12-01T12:00"]) == 2
+    assert not course.gradebook_path.exists()
+    assert main(["due", L01, "2026-12-01T20:00+08:00"]) == 0
+    assert due_date(course.gradebook_url, L01) == dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert main(["extend", "ada", L01, "-1"]) == 2
+    assert main(["extend", "ada", L01, "36"]) == 0
+    assert due_date(course.gradebook_url, L01, "ada") == dt.datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+    assert due_date(course.gradebook_url, L01, "bob") == dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert main(["due", L01, "none"]) == 0
+    assert due_date(course.gradebook_url, L01) is None
+    out = capsys.readouterr()
+    assert "no time zone" in out.err and "没有时区" in out.err and "unknown lesson" in out.err
+
+
+def _grade(course, submitted, tmp_path):
+    options = GradeOptions(submitted=submitted, course=course, out=tmp_path / "out" / "grades.csv", jobs=1, timeout=60,
+                           db_url=course.gradebook_url, autograded=course.autograded_dir)  # fmt: skip
+    return {r.student: r for r in grade_all(options, log=lambda line: None) if r.lesson == L01}
+
+
+def test_late_penalties_follow_the_policy_reset_on_regrade_and_keep_manual_grades(course, tmp_path):
+    """Two days late costs the configured share per day; an extension then removes it on regrade; a manual
+    score and comment given in formgrader survive the regrade / 迟交两天按政策扣分；延期后重新评阅时罚分取消；人工评分与评语保留"""
+    submitted = tmp_path / "submitted"
+    notebook = CourseLayout.lesson_file(submitted / "late", L01)
+    notebook.parent.mkdir(parents=True)
+    shutil.copy(LAYOUT.source_notebook(L01), notebook)
+    (notebook.parent / "timestamp.txt").write_text("2026-11-23 10:00:00.000000 UTC")
+    assert main_in(course, ["due", L01, "2026-11-21T10:00Z"]) == 0
+
+    first = _grade(course, submitted, tmp_path)["late"]
+    # The executed notebook, hidden tests included, lies where nbgrader's autograde puts it, for formgrader
+    # 执行后的笔记本（含隐藏测试）位于 nbgrader autograde 放置之处，供 formgrader 打开
+    coursedir = CourseDirectory(root=str(course.root))
+    graded = nbformat.read(Path(coursedir.format_path(coursedir.autograded_directory, "late", L01)) / f"{L01}.ipynb", as_version=4)
+    sources = "".join(c.source for c in graded.cells)
+    assert "BEGIN HIDDEN TESTS" in sources and "__course_guard__" not in sources and "__course_restore__" not in sources
+    assert all(c.execution_count for c in graded.cells if c.cell_type == "code")
+    assert (course.autograded_dir / "late" / L01 / "timestamp.txt").read_text() == "2026-11-23 10:00:00.000000 UTC"
+    # The policy's fraction, read from nbgrader_config.py as nbgrader reads it / 政策的比例，与 nbgrader 一样从配置读取
+    fraction = load_config(course, course.gradebook_url).PerDayPenalty.fraction_per_day
+    assert first.total == FULL and first.seconds_late == 2 * 86400
+    assert first.late_penalty == pytest.approx(FULL * fraction * 2)
+    totals = (tmp_path / "out" / "grades.totals.csv").read_text(encoding="utf-8")
+    assert f"late,{L01},{FULL:g},{FULL:g},ok,{FULL * fraction * 2:g},{FULL - FULL * fraction * 2:g},2026-11-23T10:00:00Z,172800" in totals
+
+    with _gradebook(course.gradebook_url) as gradebook:  # what an instructor does in formgrader / 教师在 formgrader 中的操作
+        grade = gradebook.find_grade("ex01_fit_test", L01, L01, "late")
+        grade.manual_score = 1.5
+        comment = gradebook.find_comment("ex01_fit", L01, L01, "late")
+        comment.manual_comment = "see me / 来找我"
+        gradebook.db.commit()
+    assert main_in(course, ["extend", "late", L01, "72"]) == 0
+
+    again = _grade(course, submitted, tmp_path)["late"]
+    assert again.late_penalty == 0 and again.seconds_late == 0
+    with _gradebook(course.gradebook_url) as gradebook:
+        assert gradebook.find_grade("ex01_fit_test", L01, L01, "late").manual_score == 1.5
+        assert gradebook.find_comment("ex01_fit", L01, L01, "late").manual_comment == "see me / 来找我"
+        assert gradebook.find_submission(L01, "late").extension == dt.timedelta(hours=72)
+
+
+def main_in(course, argv):
+    import os
+
+    here = os.getcwd()
+    os.chdir(course.root)
+    try:
+        return main(argv)
+    finally:
+        os.chdir(here)
