@@ -24,6 +24,7 @@ is never visible to a grading kernel (see ``course.sandbox``).
     zygote          a pre-imported parent that forks each submission's kernel into its sandbox
     deadlines       due dates, extensions and submission times in nbgrader's gradebook
     late_policy     the course's late-submission policy, an nbgrader ``LateSubmissionPlugin``
+    status          ``course status``: every submission of the term and where its grading stands
     export          ``course export``: the term's grades as CSV or a Canvas gradebook import
 
 Importing this package does nothing else / 导入本包不做其他事情。

@@ -6,6 +6,7 @@
     course grade SUBMITTED      grade submissions safely into the gradebook / 安全地评阅提交并写入成绩库
     course due LESSON DATE      a lesson's due date, with its time zone / 某课的截止时间（带时区）
     course extend STUDENT LESSON HOURS  more time for one learner / 给某个学生延期
+    course status               every submission and where its grading stands / 每份提交及其评阅进度
     course view --lang en|zh    every lesson in one language / 每课的单语言版本
     course export --format csv|canvas  the term's grades from the gradebook / 从成绩库导出本学期成绩
 
@@ -128,12 +129,15 @@ def _check(args: argparse.Namespace) -> int:
         print(in_language(due, lang))
     for r in result.rows:
         ok = r.status is Status.OK
-        verdict = "passed / 通过" if ok else f"{r.status} / 未通过: {r.message}"
-        print(f"{'✓' if ok else '✗'} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
-    passed, count = result.passed, len(result.rows)
+        verdict = "passed / 通过" if ok else r.message if r.status is Status.MANUAL else f"{r.status} / 未通过: {r.message}"
+        mark = "✓" if ok else "✎" if r.status is Status.MANUAL else "✗"
+        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
+    # Written answers are graded by the instructor, not here / 书面答案由教师评分，不在此检查
+    passed, count = result.passed, len(result.automatic)
+    total, most = sum(r.score for r in result.automatic), sum(r.max_score for r in result.automatic)
     summary = (
-        f"{passed}/{count} exercises pass their visible tests, {result.total:g}/{result.max_score:g} points; hidden tests run at grading. / "
-        f"{passed}/{count} 个练习通过了可见测试，得分 {result.total:g}/{result.max_score:g}；评分时还会运行隐藏测试。"
+        f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden tests run at grading. / "
+        f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会运行隐藏测试。"
     )
     print(in_language(summary, lang))
     return 0 if passed == count else 1
@@ -268,6 +272,18 @@ def _extend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from course.status import format_status, term_status
+
+    layout = CourseLayout.find(Path.cwd())
+    db_url = args.db_url or layout.gradebook_url
+    if db_url == layout.gradebook_url and not layout.gradebook_path.is_file():
+        print(f"no gradebook yet at {layout.gradebook_path}: run course grade first / 还没有成绩库：请先运行 course grade", file=sys.stderr)
+        return 2
+    print(format_status(term_status(db_url)))
+    return 0
+
+
 def _view(args: argparse.Namespace) -> int:
     from course.views import write_views
 
@@ -345,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     extend.add_argument("hours", metavar="HOURS", type=float, help="hours after the due date; 0 removes the extension / 延期小时数；0 表示取消")
     extend.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
     extend.set_defaults(run=_extend)
+    status = commands.add_parser("status", help="every submission and where its grading stands / 每份提交及其评阅进度")
+    status.add_argument("--db-url", help="SQLAlchemy URL of the gradebook / 成绩库的 SQLAlchemy URL")
+    status.set_defaults(run=_status)
     view = commands.add_parser("view", help="write every lesson in one language / 写出每课的单语言版本")
     view.add_argument("--lang", choices=LANGUAGES, required=True)
     view.add_argument("--to", choices=FORMATS, default="notebook")

@@ -117,7 +117,7 @@ def _span(delta: dt.timedelta, lang: str) -> str:
 
 
 @contextlib.contextmanager
-def _gradebook(db_url: str):
+def open_gradebook(db_url: str):
     """nbgrader's Gradebook, with the environment's ``alembic`` on ``PATH`` and its SQLAlchemy notices quiet.
 
     打开 nbgrader 成绩库（环境中的 alembic 在 PATH 上，不显示 SQLAlchemy 的提示）。
@@ -140,7 +140,7 @@ def ensure_recorded(course, db_url: str, lesson: str) -> None:
     """
     from nbgrader.api import MissingEntry
 
-    with _gradebook(db_url) as gradebook:
+    with open_gradebook(db_url) as gradebook:
         try:
             recorded = bool(gradebook.find_assignment(lesson).notebooks)
         except MissingEntry:
@@ -157,7 +157,7 @@ def set_due(course, db_url: str, lesson: str, due: dt.datetime | None) -> None:
     在成绩库中设置（None 则清除）某课的截止时间；该课尚未记录时先记录。
     """
     ensure_recorded(course, db_url, lesson)
-    with _gradebook(db_url) as gradebook:
+    with open_gradebook(db_url) as gradebook:
         assignment = gradebook.update_or_create_assignment(lesson)
         assignment.duedate = None if due is None else as_gradebook_time(due)
         gradebook.db.commit()
@@ -172,7 +172,7 @@ def grant_extension(course, db_url: str, student: str, lesson: str, hours: float
     if not hours >= 0:
         raise DeadlineError(f"the extension must be 0 or more hours, not {hours} / 延期必须是 0 或更多小时，而不是 {hours}")
     ensure_recorded(course, db_url, lesson)
-    with _gradebook(db_url) as gradebook:
+    with open_gradebook(db_url) as gradebook:
         assignment = gradebook.update_or_create_assignment(lesson)
         gradebook.update_or_create_student(student)
         submission = gradebook.update_or_create_submission(lesson, student)
@@ -186,7 +186,7 @@ def due_date(db_url: str, lesson: str, student: str | None = None) -> dt.datetim
     """``lesson``'s due date in the gradebook (with ``student``'s extension), or None / 某课的截止时间（含学生的延期）。"""
     from nbgrader.api import MissingEntry
 
-    with _gradebook(db_url) as gradebook:
+    with open_gradebook(db_url) as gradebook:
         try:
             assignment = gradebook.find_assignment(lesson)
         except MissingEntry:

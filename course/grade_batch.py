@@ -55,6 +55,7 @@ from course.sandbox import (
 from course.scoring import NOT_ANSWERED
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
+GRADED_BY_HAND = "graded by hand in formgrader / 已由教师在 formgrader 中评分"
 TOTAL_FIELDS = ("student_id", "assignment", "score", "max_score", "status", "late_penalty", "final_score", "submitted_at", "seconds_late")
 
 
@@ -163,9 +164,14 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
         result.submitted_at = at.describe()
     _write_gradebook(db_url, course, ordered, times)
     if options.autograded is not None:
-        for result, (_, _, path) in zip(ordered, work, strict=True):
-            if result.notebook is not None:
-                copy_submission_stamps(path.parent, write_autograded(options.autograded, result))
+        try:
+            for result, (_, _, path) in zip(ordered, work, strict=True):
+                if result.notebook is not None:
+                    copy_submission_stamps(path.parent, write_autograded(options.autograded, result))
+        except OSError as error:  # the grades are in the gradebook already; say so and go on / 成绩已写入成绩库：说明后继续
+            log(f"autograded/ could not be written ({error}); the gradebook and CSV files are complete, formgrader cannot open "
+                f"these results until `course grade --autograded DIR` succeeds / 无法写入 autograded/（{error}）；成绩库与 CSV 完整，"
+                f"但在 `course grade --autograded DIR` 成功之前 formgrader 无法打开这些结果")
     untimed = sorted({f"{r.student}/{r.lesson}: {r.submitted_at}" for r in ordered if r.notebook is not None and r.submitted_at in ("missing", "unreadable")})
     if untimed and any(due_date(db_url, lesson) is not None for lesson in {r.lesson for r in ordered}):
         log(f"{len(untimed)} submission(s) without a readable timestamp.txt, so no late penalty could be decided: {', '.join(untimed[:10])} / "
@@ -299,6 +305,11 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
                     submission = gradebook.find_submission(result.lesson, result.student)
                     result.late_penalty = gradebook.find_submission_notebook(result.lesson, result.lesson, result.student).late_submission_penalty or 0.0
                     result.seconds_late = submission.total_seconds_late
+                    for row in result.rows:  # a score given in formgrader / 在 formgrader 中给出的分数
+                        if row.status is Status.MANUAL:
+                            given = gradebook.find_grade(row.grade_id, result.lesson, result.lesson, result.student).manual_score
+                            if given is not None:
+                                row.score, row.status, row.message = float(given), Status.OK, GRADED_BY_HAND
 
 
 def write_csvs(out: Path, ordered: list[SubmissionResult]) -> Path:

@@ -43,6 +43,15 @@ def is_test(cell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
+def is_manual(cell) -> bool:
+    """An answer graded by hand (nbgrader: both ``solution`` and ``grade``), such as a written explanation.
+
+    人工评分的答案（nbgrader 中同时标记 solution 与 grade），例如书面解释。
+    """
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("grade")) and bool(meta.get("solution"))
+
+
 def is_locked_context(cell) -> bool:
     meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
@@ -74,6 +83,7 @@ class Lesson:
     source: nbformat.NotebookNode
     exercises: dict[str, list[str]] = field(default_factory=dict)  # answer id → its test cell ids
     points: dict[str, float] = field(default_factory=dict)  # test cell id → points
+    manual: dict[str, float] = field(default_factory=dict)  # answer graded by hand → its points / 人工评分的答案 → 分值
 
     @classmethod
     def from_notebook(cls, name: str, path: Path) -> "Lesson":
@@ -87,14 +97,18 @@ class Lesson:
                 grade_id = nbgrader_meta(cell)["grade_id"]
                 lesson.exercises.setdefault(exercise_of(grade_id), []).append(grade_id)
                 lesson.points[grade_id] = float(nbgrader_meta(cell)["points"])
+            elif is_manual(cell):
+                lesson.manual[nbgrader_meta(cell)["grade_id"]] = float(nbgrader_meta(cell)["points"])
         return lesson
 
     def max_score(self, exercise: str) -> float:
+        if exercise in self.manual:
+            return self.manual[exercise]
         return sum(self.points[t] for t in self.exercises[exercise])
 
     def max_scores(self) -> dict[str, float]:
-        """{exercise: its points} in notebook order / 各练习的分值（按笔记本顺序）。"""
-        return {exercise: self.max_score(exercise) for exercise in self.exercises}
+        """{exercise: its points} in notebook order, answers graded by hand last / 各练习的分值（人工评分的答案在最后）。"""
+        return {exercise: self.max_score(exercise) for exercise in [*self.exercises, *self.manual]}
 
 
 def read_course_notebook(path: Path) -> nbformat.NotebookNode:
@@ -244,17 +258,20 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
             if cell.get("cell_type") == "code" and meta.get("solution") and not meta.get("grade"):
                 anchor = meta.get("grade_id")
                 answers[anchor] = cell.get("source", "")
+            elif is_manual(cell):  # a written answer, read by a person: kept as written / 人工阅读的书面答案：原样保留
+                answers[meta.get("grade_id")] = cell.get("source", "")
             elif cell.get("cell_type") == "code" and not meta and cell.get("id") not in template_ids and anchor:
                 added_after.setdefault(anchor, []).append(cell.get("source", ""))
     setup = setup_cell(template)
     cells = []
     for cell in template.cells:
-        if not (cell is setup or is_answer(cell) or is_locked_context(cell) or is_test(cell)):
+        if not (cell is setup or is_answer(cell) or is_locked_context(cell) or is_test(cell) or is_manual(cell)):
             continue
         copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-        copy.outputs, copy.execution_count = [], None
+        if copy.cell_type == "code":
+            copy.outputs, copy.execution_count = [], None
         grade_id = nbgrader_meta(cell).get("grade_id")
-        if is_answer(cell) and grade_id in answers:
+        if (is_answer(cell) or is_manual(cell)) and grade_id in answers:
             copy.source = answers[grade_id]
         if is_test(cell):
             copy.source = GUARD_RESTORE + copy.source

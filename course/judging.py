@@ -246,14 +246,14 @@ def mismatch(expected, got, rtol: float, atol: float, where: str = "result") -> 
 
 
 def confirm(result: SubmissionResult, verdicts: dict[str, str | None]) -> SubmissionResult:
-    """``result`` with every exercise that was not confirmed at 0 points: its rows, and its test cells in
+    """``result`` with every exercise the judge observed and did not confirm at 0 points: its rows, and its test cells in
     the executed notebook (an error output saying why), so the gradebook and feedback agree.
 
     未得到确认的练习记 0 分：结果行与执行后笔记本中的测试单元格（附加说明原因的错误输出）都如此，成绩库与反馈因而一致。
     """
     rows = []
     for row in result.rows:
-        verdict = verdicts.get(row.grade_id, NOT_OBSERVED)
+        verdict = verdicts.get(row.grade_id)  # answers graded by hand are not observed / 人工评分的答案不参与观察
         if verdict is not None:
             keep = row.status is not Status.OK
             row = replace(row, score=0.0, status=row.status if keep else Status.FAILED, message=row.message if keep else verdict)

@@ -17,6 +17,7 @@ class Status(enum.StrEnum):
     """
 
     OK = "ok"  # every test passed / 所有测试通过
+    MANUAL = "manual"  # an answer graded by hand, not graded yet / 人工评分的答案，尚未评分
     FAILED = "failed"  # a test failed or printed to stderr / 测试失败或向 stderr 输出
     TIMEOUT = "timeout"  # a cell ran over its time / 单元格超时
     ERROR = "error"  # the kernel died or never started, or the grader failed / 内核崩溃、未能启动或评阅程序出错
@@ -96,6 +97,11 @@ class SubmissionResult:
     def passed(self) -> int:
         """How many exercises are ``ok`` / 状态为 ok 的练习数。"""
         return sum(r.status is Status.OK for r in self.rows)
+
+    @property
+    def automatic(self) -> list["ExerciseResult"]:
+        """The rows graded by tests, not by hand / 由测试评分（而非人工评分）的行。"""
+        return [r for r in self.rows if r.status is not Status.MANUAL]
 
     @classmethod
     def not_graded(cls, lesson: str, max_scores: dict[str, float], status: Status, message: str) -> "SubmissionResult":

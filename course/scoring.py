@@ -34,6 +34,7 @@ KNOWN_WARNING_LINES = "|".join((
     r"^\s+\S.*$",
 ))  # fmt: skip
 NOT_ANSWERED = "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
+MANUAL_MESSAGE = "graded by hand by the instructor (formgrader) / 由教师人工评分（formgrader）"
 TRUNCATED = "… [output truncated / 输出已截断]"
 
 
@@ -137,6 +138,9 @@ def score_notebook(lesson: Lesson, executed: nbformat.NotebookNode, problems: di
             if (points or 0.0) < lesson.points[test_id] and status is Status.OK:
                 status, message = (problem.status, problem.message) if problem else _failure(cell)
         results.append(ExerciseResult(exercise, status, score, lesson.max_score(exercise), message))
+    # Answers graded by hand score what the instructor gives in formgrader (course grade reads it back)
+    # 人工评分的答案：分数由教师在 formgrader 中给出（course grade 会读回）
+    results.extend(ExerciseResult(grade_id, Status.MANUAL, 0.0, points, MANUAL_MESSAGE) for grade_id, points in lesson.manual.items())
     return results
 
 

@@ -16,6 +16,7 @@ from lesson_cells import LAYOUT, grading_cells, read
 from nbgrader.api import Gradebook
 
 from course.layout import CourseLayout
+from course.pipeline import course_lessons
 
 LESSONS = LAYOUT.lessons()
 STUDENTS = {"solution_student": LAYOUT.source_dir, "untouched_student": LAYOUT.release_dir}
@@ -38,8 +39,12 @@ def assert_full_marks_and_zero(db_url: str, lesson: str) -> None:
     with Gradebook(db_url) as gradebook:
         solution = gradebook.find_submission_notebook(lesson, lesson, "solution_student")
         untouched = gradebook.find_submission_notebook(lesson, lesson, "untouched_student")
-        assert solution.max_score == max_points(lesson) > 0
-        assert solution.score == solution.max_score, {g.name: g.score for g in solution.grades if g.score != g.max_score}
+        tests = set(grading_cells(read(LAYOUT.source_notebook(lesson))))
+        automatic = [g for g in solution.grades if g.name in tests]
+        assert sum(g.max_score for g in automatic) == max_points(lesson) > 0
+        assert all(g.score == g.max_score for g in automatic), {g.name: g.score for g in automatic if g.score != g.max_score}
+        # A written answer waits for the instructor in formgrader / 书面答案等待教师在 formgrader 中评分
+        assert all(g.needs_manual_grade and not g.score for g in solution.grades if g.name not in tests)
         assert untouched.score == 0, {g.name: g.score for g in untouched.grades if g.score}
 
 
@@ -62,7 +67,7 @@ def every_lesson_graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("every-lesson")
     submit(base / "submitted", LESSONS)
     command = [sys.executable, "-m", "course", "grade", str(base / "submitted"), "--out", str(base / "grades.csv"),
-               "--db-url", f"sqlite:///{base / 'gradebook.db'}", "--timeout", "120"]
+               "--db-url", f"sqlite:///{base / 'gradebook.db'}", "--timeout", "120", "--autograded", str(base / "autograded")]
     result = subprocess.run(command, cwd=LAYOUT.root, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
     return base
@@ -73,4 +78,6 @@ def test_solution_scores_full_marks_and_untouched_scores_zero(every_lesson_grade
     """Full marks for the solution, 0 for the untouched student notebook, in the gradebook / 成绩库中答案满分、学生版 0 分"""
     assert_full_marks_and_zero(f"sqlite:///{every_lesson_graded / 'gradebook.db'}", lesson)
     rows = [r for r in csv.DictReader((every_lesson_graded / "grades.csv").open(encoding="utf-8")) if r["assignment"] == lesson]
-    assert {r["status"] for r in rows if r["student_id"] == "solution_student"} == {"ok"}
+    manual = set(course_lessons(LAYOUT)[lesson].manual)
+    assert {r["grade_id"] for r in rows if r["student_id"] == "solution_student" and r["status"] != "ok"} == manual
+    assert all(r["status"] == "manual" for r in rows if r["grade_id"] in manual)

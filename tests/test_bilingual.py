@@ -24,7 +24,8 @@ def pairing_problems(nb) -> list[str]:
     i = 0
     while i < len(cells):
         cell = cells[i]
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or nbgrader_meta(cell).get("solution"):
+            # A written answer is the learner's, in either language / 书面答案由学生用任一语言写成
             i += 1
             continue
         tags = set(cell.metadata.get("tags", []))
@@ -106,9 +107,11 @@ def test_test_messages_are_bilingual(notebook):
 
 @pytest.mark.parametrize("notebook", lesson_notebooks(SOLUTIONS), ids=lambda p: p.stem)
 def test_exercise_prompts_are_bilingual(notebook):
-    """Each exercise's answer cell has a bilingual docstring / 每个练习的答题单元格都有双语文档字符串"""
+    """Each exercise's answer cell has a bilingual docstring / 每个练习的答题单元格都有双语文档字符串
+
+    A written answer (Markdown) has its bilingual prompt in the en/zh pair before it / 书面答案的双语提示在它之前的 en/zh 单元格中"""
     for cell in read(notebook).cells:
-        if nbgrader_meta(cell).get("solution"):
+        if nbgrader_meta(cell).get("solution") and cell.cell_type == "code":
             docs = [ast.get_docstring(n) for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef | ast.ClassDef)]
             if not docs:  # a cell that fills in data: its first comment is the prompt / 填写数据的单元格：第一行注释就是提示
                 docs = [line for line in cell.source.splitlines() if line.startswith("# ")][:1]

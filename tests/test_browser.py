@@ -157,6 +157,12 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
 
     instructor(course, "nbgrader", "collect", L01)
     instructor(course, "course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
+    # formgrader (served by the same lab) opens what `course grade` left in autograded/ / formgrader 打开 course grade 的结果
+    listed = page.request.get(f"{base}/formgrader/api/submitted_notebooks/{L01}/{L01}")
+    assert listed.ok, listed.status
+    (submission,) = listed.json()  # the one learner of this lab / 本实验环境中唯一的学习者
+    review = page.request.get(f"{base}/formgrader/submissions/{submission['id']}")
+    assert review.ok and "def predict" in review.text() and "BEGIN HIDDEN TESTS" in review.text(), review.status
     instructor(course, "nbgrader", "release_feedback", L01)
 
     panel.locator("#refresh_assignments_list").click()

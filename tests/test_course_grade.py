@@ -33,7 +33,9 @@ LESSONS = course_lessons(LAYOUT)
 L01_POINTS = LESSONS[L01].max_scores()
 L01_EXERCISES = list(L01_POINTS)
 L01_FULL = sum(L01_POINTS.values())
-L04_FULL = sum(LESSONS[L04].max_scores().values())
+# What the tests grade; lesson 04's written answer waits for the instructor / 测试评分的部分；第 04 课的书面答案由教师评分
+L04_FULL = sum(LESSONS[L04].max_score(e) for e in LESSONS[L04].exercises)
+L04_MANUAL = LESSONS[L04].manual
 
 
 def digests(folder):
@@ -48,7 +50,8 @@ def batch(tmp_path_factory):
     cases = build(LAYOUT, submitted, gradebook)
     before = digests(submitted)
     command = [sys.executable, "-m", "course", "grade", str(submitted), "--out", str(base / "out" / "grades.csv"),
-               "--feedback", str(base / "feedback"), "--jobs", "2", "--timeout", "10", "--db-url", f"sqlite:///{gradebook}"]
+               "--feedback", str(base / "feedback"), "--jobs", "2", "--timeout", "10", "--db-url", f"sqlite:///{gradebook}",
+               "--autograded", str(base / "autograded")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
     rows = list(csv.DictReader((base / "out" / "grades.csv").open(encoding="utf-8")))
     totals = list(csv.DictReader((base / "out" / "grades.totals.csv").open(encoding="utf-8")))
@@ -89,6 +92,9 @@ def test_correct_work_gets_full_marks(batch):
         assert {g: r["status"] for g, r in rows.items()} == dict.fromkeys(L01_EXERCISES, Status.OK), (student, rows)
         assert score_of(batch, student) == L01_FULL, student
     assert score_of(batch, "full_marks", L04) == L04_FULL
+    # The written answer is kept for the instructor: 0 until graded in formgrader / 书面答案留给教师：评分前为 0
+    written = rows_of(batch, "full_marks", L04)
+    assert L04_MANUAL and all(written[g]["status"] == Status.MANUAL and written[g]["score"] == "0" for g in L04_MANUAL)
 
 
 def test_no_work_and_cheats_score_nothing(batch):
@@ -112,7 +118,10 @@ def test_broken_files_are_invalid_rows(batch):
 def test_missing_lessons_are_missing_rows(batch):
     """A lesson not handed in is `missing`, the other lesson is graded / 未提交的课程标记为 missing"""
     assert all(r["status"] == Status.MISSING for r in rows_of(batch, "no_lesson_01").values())
-    assert rows_of(batch, "no_lesson_01", L04) and all(r["status"] == Status.FAILED for r in rows_of(batch, "no_lesson_01", L04).values())
+    written = {g: r for g, r in rows_of(batch, "no_lesson_01", L04).items() if g in L04_MANUAL}
+    tested = {g: r for g, r in rows_of(batch, "no_lesson_01", L04).items() if g not in L04_MANUAL}
+    assert tested and all(r["status"] == Status.FAILED for r in tested.values())
+    assert written and all(r["status"] == Status.MANUAL and r["score"] == "0" for r in written.values())
 
 
 @pytest.mark.parametrize(
@@ -193,7 +202,7 @@ def test_serial_and_parallel_agree(batch, tmp_path):
         shutil.copytree(batch["submitted"] / student / L01, subset / student / L01, symlinks=True)
     out = tmp_path / "serial.csv"
     command = [sys.executable, "-m", "course", "grade", str(subset), "--out", str(out), "--jobs", "1",
-               "--timeout", "10", "--db-url", f"sqlite:///{tmp_path / 'serial.db'}"]
+               "--timeout", "10", "--db-url", f"sqlite:///{tmp_path / 'serial.db'}", "--autograded", str(tmp_path / "autograded")]
     assert subprocess.run(command, cwd=ROOT, capture_output=True, timeout=600).returncode == 0
     serial = {(r["student_id"], r["assignment"], r["grade_id"]): (r["score"], r["status"]) for r in csv.DictReader(out.open())}
     parallel = {(r["student_id"], r["assignment"], r["grade_id"]): (r["score"], r["status"]) for r in batch["rows"]
@@ -299,10 +308,15 @@ def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
     notebook.parent.mkdir(parents=True)
     notebook.write_bytes(LAYOUT.source_notebook(L01).read_bytes())
     logs = []
-    options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=30,
-                                       db_url=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    # A file where autograded/ should be: said clearly, and the grades are still all there / autograded/ 位置是文件：说明原因，成绩不丢
+    blocked = tmp_path / "autograded"
+    blocked.write_text("not a folder")
+    options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=30, out=tmp_path / "grades.csv",
+                                       db_url=f"sqlite:///{tmp_path / 'gradebook.db'}", autograded=blocked)  # fmt: skip
     graded = grade_batch.grade_all(options, log=logs.append)
     assert logs[0] == grade_batch.NOT_SANDBOXED and logs.count(grade_batch.NOT_SANDBOXED) == 1
+    assert any(line.startswith("autograded/ could not be written") for line in logs), logs
+    assert (tmp_path / "grades.csv").is_file() and blocked.read_text() == "not a folder"
     assert [(r.student, r.total, r.status) for r in graded if r.lesson == L01] == [("laptop", L01_FULL, Status.OK)]
 
 

@@ -65,7 +65,7 @@ def test_two_shards_fill_one_postgres_gradebook(postgres_url, tmp_path):
     for shard in ("1/2", "2/2"):
         out = tmp_path / f"shard{shard[0]}.csv"
         command = [sys.executable, "-m", "course", "grade", str(submitted), "--shard", shard, "--jobs", "2",
-                   "--db-url", postgres_url, "--out", str(out)]
+                   "--db-url", postgres_url, "--out", str(out), "--autograded", str(tmp_path / "autograded")]
         result = subprocess.run(command, cwd=LAYOUT.root, capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stdout + result.stderr
         shard_students.append({r["student_id"] for r in csv.DictReader(out.open())})

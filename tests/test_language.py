@@ -27,9 +27,12 @@ def test_a_view_keeps_one_language_and_every_code_cell(notebook, lang):
     """Only the other language's Markdown goes; code, nbgrader metadata and ids stay / 只删去另一种语言的 Markdown"""
     nb = nbformat.read(notebook, as_version=4)
     view = language_view(nb, lang)
-    markdown = [c for c in view.cells if c.cell_type == "markdown"]
+    # A written answer is the learner's, in either language: every view keeps it / 书面答案属于学生，任一语言的版本都保留它
+    written = [c.id for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    markdown = [c for c in view.cells if c.cell_type == "markdown" and c.id not in written]
     assert markdown and all(c.metadata["tags"] == [lang] for c in markdown)
-    assert len(markdown) * 2 == sum(c.cell_type == "markdown" for c in nb.cells)
+    assert len(markdown) * 2 + len(written) == sum(c.cell_type == "markdown" for c in nb.cells)
+    assert [c.id for c in view.cells if c.id in written] == written
     assert code_cells(view) == code_cells(nb)
 
 
@@ -76,7 +79,7 @@ def test_one_language_notebooks_grade_like_bilingual_ones(tmp_path):
         nbformat.write(view, target)
     out, feedback = tmp_path / "grades.csv", tmp_path / "feedback"
     command = [sys.executable, "-m", "course", "grade", str(submitted), "--lang", "zh", "--out", str(out),
-               "--feedback", str(feedback), "--db-url", f"sqlite:///{tmp_path / 'gradebook.db'}"]
+               "--feedback", str(feedback), "--db-url", f"sqlite:///{tmp_path / 'gradebook.db'}", "--autograded", str(tmp_path / "autograded")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     rows = [r for r in csv.DictReader(out.open(encoding="utf-8")) if r["assignment"] == L01]

@@ -4,7 +4,7 @@ import pytest
 from lesson_cells import LAYOUT, NOTEBOOKS, lesson_notebooks, nbgrader_meta, read
 
 from course.layout import CourseLayout
-from course.release import ReleaseError, generate_release
+from course.release import ReleaseError, generate_release, load_config
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,10 @@ def test_student_notebooks_hold_no_answers_and_no_outputs(notebook):
             assert cell.outputs == [] and cell.execution_count is None, f"cell {cell.id} has outputs / 单元格有输出"
     # Every exercise is left for the learner to do / 每个练习都留给学生完成
     answers = [c for c in nb.cells if nbgrader_meta(c).get("solution")]
-    assert answers and all("raise NotImplementedError()" in c.source for c in answers)
+    assert answers and all("raise NotImplementedError()" in c.source for c in answers if c.cell_type == "code")
+    # A written answer starts from the course's text stub / 书面答案从课程的文字占位开始
+    stub = load_config(LAYOUT, LAYOUT.gradebook_url).ClearSolutions.text_stub
+    assert all(c.source == stub for c in answers if c.cell_type == "markdown")
 
 
 def test_release_refuses_a_broken_source(tmp_path):

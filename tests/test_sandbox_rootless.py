@@ -288,7 +288,7 @@ def test_a_non_root_course_grade_is_sandboxed(grader, listening):
             os.chown(path, uid, gid)
     out = grading / "out" / "grades.csv"
     done = run([python, "-m", "course", "grade", str(submitted), "--out", str(out), "--jobs", "2", "--timeout", "60",
-                "--db-url", f"sqlite:///{gradebook}"], timeout=900)
+                "--db-url", f"sqlite:///{gradebook}", "--autograded", str(grading / "autograded")], timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert NOT_SANDBOXED not in done.stdout + done.stderr and "not sandboxed" not in done.stdout + done.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8")))

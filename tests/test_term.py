@@ -12,14 +12,24 @@ from lesson_cells import LAYOUT
 from nbgrader.coursedir import CourseDirectory
 
 from course.cli import main
-from course.deadlines import DeadlineError, _gradebook, describe_due, due_date, parse_due, read_submitted_at
+from course.deadlines import (
+    DeadlineError,
+    describe_due,
+    due_date,
+    open_gradebook,
+    parse_due,
+    read_submitted_at,
+)
 from course.grade_batch import GradeOptions, grade_all
 from course.layout import CourseLayout
 from course.pipeline import course_lessons
 from course.release import load_config
+from course.results import Status
+from course.status import format_status, term_status
 
-L01 = "01_numpy_gradient_descent"
+L01, L04 = "01_numpy_gradient_descent", "04_inplace_and_leaf_errors"
 FULL = sum(course_lessons(LAYOUT)[L01].max_scores().values())
+MANUAL = course_lessons(LAYOUT)[L04].manual  # lesson 04's written answer / 第 04 课的书面答案
 UTC = dt.UTC
 
 
@@ -92,51 +102,85 @@ def test_due_and_extend_commands(course, monkeypatch, capsys):
 
 
 def _grade(course, submitted, tmp_path):
-    options = GradeOptions(submitted=submitted, course=course, out=tmp_path / "out" / "grades.csv", jobs=1, timeout=60,
-                           db_url=course.gradebook_url, autograded=course.autograded_dir)  # fmt: skip
-    return {r.student: r for r in grade_all(options, log=lambda line: None) if r.lesson == L01}
+    options = GradeOptions(submitted=submitted, course=course, out=tmp_path / "out" / "grades.csv", jobs=2, timeout=60,
+                           db_url=course.gradebook_url, autograded=course.autograded_dir, feedback=tmp_path / "feedback")  # fmt: skip
+    return {(r.lesson, r.student): r for r in grade_all(options, log=lambda line: None)}
+
+
+def _submit(submitted, student, lesson, when: str | None):
+    notebook = CourseLayout.lesson_file(submitted / student, lesson)
+    notebook.parent.mkdir(parents=True)
+    shutil.copy(LAYOUT.source_notebook(lesson), notebook)
+    if when is not None:
+        (notebook.parent / "timestamp.txt").write_text(when)
 
 
 def test_late_penalties_follow_the_policy_reset_on_regrade_and_keep_manual_grades(course, tmp_path):
-    """Two days late costs the configured share per day; an extension then removes it on regrade; a manual
-    score and comment given in formgrader survive the regrade / 迟交两天按政策扣分；延期后重新评阅时罚分取消；人工评分与评语保留"""
+    """Two days late costs the configured share per day, in the gradebook, the CSV and the feedback; an
+    extension granted before grading spares it; moving the deadline and regrading removes the penalty; a
+    manual score and comment given in formgrader survive the regrade, and the written answer scores them
+    迟交两天按政策扣分（成绩库、CSV 与反馈一致）；事先延期则不扣；推迟截止时间后重新评阅，罚分取消；人工评分与评语保留"""
     submitted = tmp_path / "submitted"
-    notebook = CourseLayout.lesson_file(submitted / "late", L01)
-    notebook.parent.mkdir(parents=True)
-    shutil.copy(LAYOUT.source_notebook(L01), notebook)
-    (notebook.parent / "timestamp.txt").write_text("2026-11-23 10:00:00.000000 UTC")
+    two_days_late = "2026-11-23 10:00:00.000000 UTC"
+    _submit(submitted, "late", L01, two_days_late)
+    _submit(submitted, "extended", L01, two_days_late)
+    _submit(submitted, "ontime", L01, "2026-11-20 10:00:00.000000 UTC")
+    _submit(submitted, "late", L04, two_days_late)
     assert main_in(course, ["due", L01, "2026-11-21T10:00Z"]) == 0
+    assert main_in(course, ["extend", "extended", L01, "72"]) == 0
 
-    first = _grade(course, submitted, tmp_path)["late"]
+    graded = _grade(course, submitted, tmp_path)
+    # The policy's fraction, read from nbgrader_config.py as nbgrader reads it / 政策的比例，与 nbgrader 一样从配置读取
+    fraction = load_config(course, course.gradebook_url).PerDayPenalty.fraction_per_day
+    penalty = FULL * fraction * 2
+    first = graded[(L01, "late")]
+    assert first.total == FULL and first.seconds_late == 2 * 86400 and first.late_penalty == pytest.approx(penalty)
+    assert graded[(L01, "extended")].late_penalty == 0 and graded[(L01, "ontime")].late_penalty == 0
+    with open_gradebook(course.gradebook_url) as gradebook:
+        assert gradebook.find_submission_notebook(L01, L01, "late").late_submission_penalty == pytest.approx(penalty)
+    totals = (tmp_path / "out" / "grades.totals.csv").read_text(encoding="utf-8")
+    assert f"late,{L01},{FULL:g},{FULL:g},ok,{penalty:g},{FULL - penalty:g},2026-11-23T10:00:00Z,172800" in totals
+    feedback = CourseLayout.lesson_file(tmp_path / "feedback" / "late", L01, ".html").read_text(encoding="utf-8")
+    assert f"Late submission penalty (Score: -{round(penalty, 2)})" in feedback
+    manual = {r.grade_id: r for r in graded[(L04, "late")].rows if r.grade_id in MANUAL}
+    assert MANUAL and all(r.status is Status.MANUAL and r.score == 0 for r in manual.values())
+
     # The executed notebook, hidden tests included, lies where nbgrader's autograde puts it, for formgrader
     # 执行后的笔记本（含隐藏测试）位于 nbgrader autograde 放置之处，供 formgrader 打开
     coursedir = CourseDirectory(root=str(course.root))
-    graded = nbformat.read(Path(coursedir.format_path(coursedir.autograded_directory, "late", L01)) / f"{L01}.ipynb", as_version=4)
-    sources = "".join(c.source for c in graded.cells)
+    where = Path(coursedir.format_path(coursedir.autograded_directory, "late", L01))
+    autograded = nbformat.read(where / f"{L01}.ipynb", as_version=4)
+    sources = "".join(c.source for c in autograded.cells)
     assert "BEGIN HIDDEN TESTS" in sources and "__course_guard__" not in sources and "__course_restore__" not in sources
-    assert all(c.execution_count for c in graded.cells if c.cell_type == "code")
-    assert (course.autograded_dir / "late" / L01 / "timestamp.txt").read_text() == "2026-11-23 10:00:00.000000 UTC"
-    # The policy's fraction, read from nbgrader_config.py as nbgrader reads it / 政策的比例，与 nbgrader 一样从配置读取
-    fraction = load_config(course, course.gradebook_url).PerDayPenalty.fraction_per_day
-    assert first.total == FULL and first.seconds_late == 2 * 86400
-    assert first.late_penalty == pytest.approx(FULL * fraction * 2)
-    totals = (tmp_path / "out" / "grades.totals.csv").read_text(encoding="utf-8")
-    assert f"late,{L01},{FULL:g},{FULL:g},ok,{FULL * fraction * 2:g},{FULL - FULL * fraction * 2:g},2026-11-23T10:00:00Z,172800" in totals
+    assert all(c.execution_count for c in autograded.cells if c.cell_type == "code")
+    assert (where / "timestamp.txt").read_text() == two_days_late
 
-    with _gradebook(course.gradebook_url) as gradebook:  # what an instructor does in formgrader / 教师在 formgrader 中的操作
-        grade = gradebook.find_grade("ex01_fit_test", L01, L01, "late")
-        grade.manual_score = 1.5
-        comment = gradebook.find_comment("ex01_fit", L01, L01, "late")
-        comment.manual_comment = "see me / 来找我"
+    with open_gradebook(course.gradebook_url) as gradebook:  # what an instructor does in formgrader / 教师在 formgrader 中的操作
+        gradebook.find_grade("ex01_fit_test", L01, L01, "late").manual_score = 1.5
+        gradebook.find_comment("ex01_fit", L01, L01, "late").manual_comment = "see me / 来找我"
+        for grade_id, points in MANUAL.items():
+            gradebook.find_grade(grade_id, L04, L04, "late").manual_score = points / 2
         gradebook.db.commit()
-    assert main_in(course, ["extend", "late", L01, "72"]) == 0
+    assert main_in(course, ["due", L01, "2026-11-24T10:00Z"]) == 0  # the deadline moves / 截止时间推迟
 
-    again = _grade(course, submitted, tmp_path)["late"]
-    assert again.late_penalty == 0 and again.seconds_late == 0
-    with _gradebook(course.gradebook_url) as gradebook:
+    regraded = _grade(course, submitted, tmp_path)
+    assert regraded[(L01, "late")].late_penalty == 0 and regraded[(L01, "late")].seconds_late == 0
+    # The written answer now scores what the instructor gave / 书面答案现在得到教师给出的分数
+    assert {r.grade_id: (r.status, r.score) for r in regraded[(L04, "late")].rows if r.grade_id in MANUAL} == {
+        g: (Status.OK, MANUAL[g] / 2) for g in MANUAL}
+    with open_gradebook(course.gradebook_url) as gradebook:
         assert gradebook.find_grade("ex01_fit_test", L01, L01, "late").manual_score == 1.5
         assert gradebook.find_comment("ex01_fit", L01, L01, "late").manual_comment == "see me / 来找我"
-        assert gradebook.find_submission(L01, "late").extension == dt.timedelta(hours=72)
+        assert gradebook.find_submission(L01, "extended").extension == dt.timedelta(hours=72)
+        assert gradebook.find_submission_notebook(L01, L01, "late").late_submission_penalty in (None, 0)
+
+    # course status lists every submission: 3 of lesson 01, and lesson 04's late and missing ones
+    # course status 列出每份提交
+    status = format_status(term_status(course.gradebook_url))
+    for student in ("late", "extended", "ontime"):
+        assert any(line.startswith(L01) and f" {student} " in line for line in status.splitlines())
+    assert any(line.startswith(L04) and " ontime " in line and "not submitted" in line for line in status.splitlines())
+    assert f"{L01}: 3/3 submitted, 0 late, 0 answer(s) to grade by hand" in status
 
 
 def main_in(course, argv):
