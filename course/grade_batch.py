@@ -346,6 +346,21 @@ def write_autograded(folder: Path, result: SubmissionResult) -> Path:
     return target.parent
 
 
+def submission_timing(db_url: str, result: SubmissionResult) -> str:
+    """One bilingual line for the feedback: the due date that applied (with an extension), when it was
+    submitted and what lateness cost; empty when the lesson has no due date.
+
+    反馈中的一行：适用的截止时间（含延期）、提交时间与迟交的代价；该课没有截止时间时为空。
+    """
+    due = due_date(db_url, result.lesson, result.student)
+    if due is None:
+        return ""
+    stamp = due.strftime("%Y-%m-%d %H:%M UTC")
+    late = f"{result.seconds_late / 3600:.1f} h" if result.seconds_late else "no / 否"
+    return (f"Due {stamp} · submitted {result.submitted_at} · late: {late} · late penalty {result.late_penalty:g} / "
+            f"截止时间 {stamp} · 提交时间 {result.submitted_at} · 迟交：{late} · 迟交罚分 {result.late_penalty:g}")  # fmt: skip
+
+
 def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result: SubmissionResult, lang: str = "both") -> Path:
     """nbgrader's HTML feedback for one submission, showing visible tests only.
 
@@ -359,8 +374,11 @@ def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result
     student, lesson = result.student, result.lesson
     release = read_course_notebook(course.release_notebook(lesson))
     visible = {nbgrader_meta(c).get("grade_id"): c.source for c in release.cells if is_test(c)}
+    timing = submission_timing(db_url, result)
     display = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
     display.cells = [c for c in display.cells if c.get("id") != GUARD_CELL_ID]
+    if timing:  # the learner sees the deadline that applied / 学习者看到适用于自己的截止时间
+        display.cells.insert(0, nbformat.v4.new_markdown_cell(in_language(timing, lang), id="course-timing"))
     for cell in display.cells:
         if is_test(cell):
             cell.source = visible.get(nbgrader_meta(cell)["grade_id"], "")

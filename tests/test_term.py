@@ -83,6 +83,15 @@ def course(tmp_path):
     return copy
 
 
+def test_course_check_tells_the_deadline_where_the_gradebook_is_readable(course):
+    """A learner's check reads the course's gradebook (a class on one machine) and never creates one / 读取成绩库中的截止时间，从不创建成绩库"""
+    from course.cli import _due_for_learner
+
+    assert _due_for_learner(course, L01) is None and not course.gradebook_path.exists()
+    assert main_in(course, ["due", L01, "2020-01-01T00:00Z"]) == 0
+    assert _due_for_learner(course, L01).startswith("past due since 2020-01-01 00:00 UTC")
+
+
 def test_due_and_extend_commands(course, monkeypatch, capsys):
     """`course due` and `course extend` write nbgrader's fields; bad input exits 2 and changes nothing / 命令写入 nbgrader 的字段"""
     monkeypatch.chdir(course.root)
@@ -142,6 +151,10 @@ def test_late_penalties_follow_the_policy_reset_on_regrade_and_keep_manual_grade
     assert f"late,{L01},{FULL:g},{FULL:g},ok,{penalty:g},{FULL - penalty:g},2026-11-23T10:00:00Z,172800" in totals
     feedback = CourseLayout.lesson_file(tmp_path / "feedback" / "late", L01, ".html").read_text(encoding="utf-8")
     assert f"Late submission penalty (Score: -{round(penalty, 2)})" in feedback
+    # The learner sees the deadline that applied, and an extension moves it / 学习者看到适用的截止时间，延期后随之改变
+    assert "Due 2026-11-21 10:00 UTC · submitted 2026-11-23T10:00:00Z · late: 48.0 h" in feedback and "截止时间 2026-11-21 10:00 UTC" in feedback
+    extended = CourseLayout.lesson_file(tmp_path / "feedback" / "extended", L01, ".html").read_text(encoding="utf-8")
+    assert "Due 2026-11-24 10:00 UTC" in extended and "late: no" in extended
     manual = {r.grade_id: r for r in graded[(L04, "late")].rows if r.grade_id in MANUAL}
     assert MANUAL and all(r.status is Status.MANUAL and r.score == 0 for r in manual.values())
 
