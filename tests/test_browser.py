@@ -5,6 +5,8 @@ Screenshots of each step go to artifacts/browser/ (ignored by git); a few are co
 每一步的截图保存在 artifacts/browser/（git 忽略）；其中几张复制到 docs/。
 """
 
+import html
+import re
 import subprocess
 import sys
 import time
@@ -162,7 +164,9 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     assert listed.ok, listed.status
     (submission,) = listed.json()  # the one learner of this lab / 本实验环境中唯一的学习者
     review = page.request.get(f"{base}/formgrader/submissions/{submission['id']}")
-    assert review.ok and "def predict" in review.text() and "BEGIN HIDDEN TESTS" in review.text(), review.status
+    # The page's text, code highlighting stripped / 页面文字（去掉代码高亮标记）
+    shown = html.unescape(re.sub(r"<[^>]+>", "", review.text()))
+    assert review.ok and "def predict(x, w)" in shown and "BEGIN HIDDEN TESTS" in shown, (review.status, shown[:500])
     instructor(course, "nbgrader", "release_feedback", L01)
 
     panel.locator("#refresh_assignments_list").click()
