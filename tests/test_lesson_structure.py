@@ -55,6 +55,22 @@ EXERCISES = {
         "ex05_softplus": "SoftplusFunction",
         "ex05_mul": "MulFunction",
     },
+    "06_nn_modules": {
+        "ex06_features": "polynomial_features",
+        "ex06_model": "make_model",
+        "ex06_train": "train_nn",
+        "ex06_coefficients": "cubic_coefficients",
+    },
+    "07_optimizers": {
+        "ex07_sgd": "SGD",
+        "ex07_rmsprop_update": "rmsprop_update",
+        "ex07_fit_optim": "fit_with_optimizer",
+    },
+    "08_custom_modules": {
+        "ex08_polynomial": "Polynomial3",
+        "ex08_dynamic_net": "DynamicNet",
+        "ex08_fix_training_loop": "train_fixed",
+    },
 }
 SOLUTION_NOTEBOOKS = lesson_notebooks(SOLUTIONS)
 by_lesson = pytest.mark.parametrize("notebook", SOLUTION_NOTEBOOKS, ids=lambda p: p.stem)
