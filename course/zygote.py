@@ -257,6 +257,23 @@ def connect(socket_path: str, request_path: str, connection_file: str) -> int:
     return 1
 
 
+def _start(path: str, env: dict[str, str], *linger: str, **popen) -> subprocess.Popen:
+    """Start a zygote serving ``path`` and wait (at most 30 s) until it listens; it imports afterwards.
+
+    启动一个在 path 上提供服务的父进程，并等待它开始监听（最多 30 秒）；导入在此之后进行。
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-P", "-m", "course.zygote", "serve", path, *linger],
+        # PYDEVD_...: the kernel debugger's notice on frozen modules, once per zygote / 调试器关于冻结模块的提示
+        env={**env, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, **popen,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not os.path.exists(path) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return process
+
+
 @contextlib.contextmanager
 def running(folder: Path, env: dict[str, str]) -> Iterator[str]:
     """A zygote for the duration, listening in ``folder``; yields its socket path. ``env`` is the kernels'
@@ -265,15 +282,7 @@ def running(folder: Path, env: dict[str, str]) -> Iterator[str]:
     在 folder 中运行一个父进程，返回其套接字路径；env 为内核的环境变量（部分设置只在启动时读取）。
     """
     path = str(folder / "zygote.sock")
-    process = subprocess.Popen(
-        [sys.executable, "-P", "-m", "course.zygote", "serve", path],
-        # PYDEVD_...: the kernel debugger's notice on frozen modules, once per zygote / 调试器关于冻结模块的提示
-        env={**env, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not os.path.exists(path) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    process = _start(path, env)
     try:
         yield path
     finally:
@@ -324,14 +333,8 @@ def shared(matplotlib_cache: Path | None = None) -> str | None:
             os.unlink(path)
     finally:
         probe.close()
-    subprocess.Popen(
-        [sys.executable, "-P", "-m", "course.zygote", "serve", path, str(linger)],
-        env={**env, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd="/",
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # Outlives this command: its own session, no terminal, no working folder held / 比本命令活得久：独立会话，不占用终端与工作目录
+    _start(path, env, str(linger), stderr=subprocess.DEVNULL, start_new_session=True, cwd="/")
     return path if os.path.exists(path) else None
 
 
