@@ -13,10 +13,12 @@ c.CourseDirectory.course_id = "pytorch-bilingual"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "notebooks"
 # One machine as a class: a local exchange, and the Assignment List fetches into assignments/ (both ignored by git).
-# 单机即课堂：本地交换目录，作业列表把作业下载到 assignments/（两者都被 git 忽略）。
+# On a class server (deploy/hub) COURSE_EXCHANGE is set and the server's global configuration names the shared exchange.
+# 单机即课堂：本地交换目录，作业列表把作业下载到 assignments/（两者都被 git 忽略）。课堂服务器上设置了 COURSE_EXCHANGE，由服务器的全局配置指定共享交换目录。
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
-c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
-c.Exchange.assignment_dir = os.path.join(COURSE_ROOT, "assignments")
+if "COURSE_EXCHANGE" not in os.environ:
+    c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+    c.Exchange.assignment_dir = os.path.join(COURSE_ROOT, "assignments")
 
 # Each lesson's observers (trusted judging, course/judging.py) stay with the instructor / 各课的观察函数只留在教师处
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "observers.py"]

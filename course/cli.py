@@ -9,6 +9,7 @@
     course status               every submission and where its grading stands / 每份提交及其评阅进度
     course view --lang en|zh    every lesson in one language / 每课的单语言版本
     course export --format csv|canvas  the term's grades from the gradebook / 从成绩库导出本学期成绩
+    course hub env|up|roster|remove    a class on one server: JupyterHub (root) / 单台服务器上的课堂：JupyterHub（root）
 
 Only the standard library and light modules are imported up front, so ``course --help`` and argument
 errors answer at once; each subcommand imports what it needs (nbformat, nbclient, nbgrader) when it runs.
@@ -315,6 +316,71 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub_site(args: argparse.Namespace):
+    """The class server of ``--home`` as ``course hub up`` saved it / ``course hub up`` 保存的课堂服务器设置"""
+    from course.hub import Site
+
+    return Site.load(Path(args.home))
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from course import accounts, hub
+    from course.roster import RosterError
+
+    root = CourseLayout.find(Path.cwd()).root if args.hub_command in ("env", "up") else None
+    try:
+        if args.hub_command == "env":
+            hub.build_environment(root, Path(args.env))
+        elif args.hub_command == "up":
+            site = hub.Site(home=Path(args.home), name=args.name, course_id=hub.course_id(root), env=Path(args.env),
+                            exchange=Path(args.exchange), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout)  # fmt: skip
+            hub.build_environment(root, site.env)
+            hub.prepare(site, root)
+            if args.roster:
+                _print_passwords(accounts.add_roster(site, Path(args.roster)))
+            return hub.serve(site)
+        elif args.hub_command == "roster":
+            _print_passwords(accounts.add_roster(_hub_site(args), Path(args.file), reset_passwords=args.reset_passwords))
+        elif args.hub_command == "remove":
+            for line in accounts.remove(_hub_site(args), args.student):
+                print(f"{args.student}: {line}")
+    except (hub.HubError, RosterError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print_passwords(added) -> None:
+    """One line per account; a password is shown this once and stored nowhere / 密码只显示这一次，不会保存"""
+    print("student_id,role,password  (new accounts only; shown once / 仅新账户；只显示这一次)")
+    for member, password in added:
+        print(f"{member.student_id},{member.role},{password or '(existing account, unchanged / 已有账户，未改动)'}")
+
+
+def _add_hub_parser(commands) -> None:
+    hub = commands.add_parser("hub", help="a class on one server: JupyterHub with the course (as root) / 单台服务器上的课堂（root）")
+    sub = hub.add_subparsers(dest="hub_command", required=True, metavar="HUB_COMMAND")
+    env = sub.add_parser("env", help="build or update the class environment (in the course folder) / 建立或更新课堂环境（在课程目录中运行）")
+    up = sub.add_parser("up", help="prepare the server and run JupyterHub (in the course folder) / 准备服务器并运行 JupyterHub（在课程目录中运行）")
+    for parser in (env, up):
+        parser.add_argument("--env", default="/opt/course/env", help="the class environment / 课堂环境 (%(default)s)")
+    up.add_argument("--ip", default="127.0.0.1",
+                    help="address to listen on; 0.0.0.0 only behind a TLS reverse proxy / 监听地址 (%(default)s)")  # fmt: skip
+    up.add_argument("--port", type=int, default=8000, help="the hub's port / hub 的端口 (%(default)s)")
+    up.add_argument("--name", default="course", help="prefix of the groups and the grader account / 组与评阅账户名的前缀 (%(default)s)")
+    up.add_argument("--exchange", default="/srv/nbgrader/exchange", help="nbgrader's shared exchange / 共享交换目录 (%(default)s)")
+    up.add_argument("--idle-timeout", type=int, default=3600, help="seconds before an idle server stops / 空闲服务器停止前的秒数")
+    up.add_argument("--roster", help="CSV student_id,name,email,role: accounts to create first / 先建立这些账户")
+    roster = sub.add_parser("roster", help="accounts from a roster CSV student_id,name,email,role / 依据名单建立账户")
+    roster.add_argument("file", metavar="FILE")
+    roster.add_argument("--reset-passwords", action="store_true", help="new passwords for existing accounts too / 已有账户也换新密码")
+    remove = sub.add_parser("remove", help="take someone out of the class, keeping their work / 将某人移出班级并保留其作业")
+    remove.add_argument("student", metavar="STUDENT")
+    for parser in (up, roster, remove):
+        parser.add_argument("--home", default="/srv/course", help="the class server's folder / 课堂服务器的目录 (%(default)s)")
+    hub.set_defaults(run=_hub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description="Instructor tools of the course / 课程的教师工具")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -377,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--roster", help="CSV student_id,name,email,role: names and logins for canvas / 名单 CSV，为 canvas 提供姓名与登录名")
     export.add_argument("--db-url", help="SQLAlchemy URL of the gradebook (default: the course's gradebook.db) / 成绩库的 SQLAlchemy URL")
     export.set_defaults(run=_export)
+    _add_hub_parser(commands)
     return parser
 
 

@@ -43,8 +43,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROSTER_COLUMNS = ("student_id", "name", "email", "role")
-STUDENT_ROLE = "student"
+from course import roster
+
 # Tables every nbgrader gradebook has; a database without them is not one / 每个 nbgrader 成绩库都有的表
 GRADEBOOK_TABLES = {"student", "assignment", "submitted_assignment"}
 
@@ -173,39 +173,17 @@ def _read_grades(db_url: str) -> TermGrades:
 
 
 def read_roster(path: Path) -> dict[str, RosterEntry]:
-    """The students of the roster CSV at ``path`` (``student_id,name,email,role``), by id / 读取名单中的学生。
+    """The students of the roster CSV at ``path`` (``course.roster``), by id / 读取名单中的学生。
 
-    Rows whose role is not ``student`` (teaching assistants, instructors) are skipped.
-    角色不是 student 的行（助教、教师）被跳过。
+    Teaching assistants and instructors get no row. / 助教与教师不计入。
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")  # a spreadsheet's byte-order mark is fine / 允许 BOM
-    except FileNotFoundError:
-        raise ExportError(f"no such roster: {path} / 没有这个名单文件：{path}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ExportError(f"cannot read the roster {path}: {error} / 无法读取名单 {path}：{error}") from error
-    try:
-        rows = list(csv.DictReader(io.StringIO(text)))
-        header = next(csv.reader(io.StringIO(text)), [])
-    except csv.Error as error:
-        raise ExportError(f"the roster {path} is not a CSV file: {error} / 名单 {path} 不是 CSV 文件：{error}") from error
-    missing = [column for column in ROSTER_COLUMNS if column not in header]
-    if missing:
-        raise ExportError(
-            f"the roster {path} lacks the column(s) {', '.join(missing)}; it needs {','.join(ROSTER_COLUMNS)} / "
-            f"名单 {path} 缺少列 {'、'.join(missing)}；需要的列为 {','.join(ROSTER_COLUMNS)}"
-        )
-    roster: dict[str, RosterEntry] = {}
-    for row in rows:
-        if (row["role"] or "").strip().lower() != STUDENT_ROLE:
-            continue
-        student_id = (row["student_id"] or "").strip()
-        if student_id in roster:
-            raise ExportError(f"the roster {path} lists {student_id} twice / 名单 {path} 中 {student_id} 出现了两次")
-        if student_id:
-            name, email = (row["name"] or "").strip(), (row["email"] or "").strip()
-            roster[student_id] = RosterEntry(student_id, name or student_id, email or student_id)
-    return roster
+        members = roster.read_roster(path)
+    except roster.RosterError as error:
+        raise ExportError(str(error)) from error
+    return {
+        m.student_id: RosterEntry(m.student_id, m.name, m.email or m.student_id) for m in members if m.role == roster.STUDENT
+    }
 
 
 def unlisted(term: TermGrades, roster: dict[str, RosterEntry]) -> list[str]:

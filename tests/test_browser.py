@@ -9,14 +9,20 @@ import html
 import re
 import subprocess
 import sys
-import time
 
-import nbformat
-from browser_pages import ARTIFACTS, course_environment, needs_chromium, open_notebook, open_page
+from browser_pages import (
+    ARTIFACTS,
+    assignment_list,
+    close_dialog,
+    course_environment,
+    needs_chromium,
+    open_notebook,
+    open_page,
+    type_solution,
+    validate,
+)
 from lab_server import api
 from lesson_cells import LAYOUT
-
-from course.grading import nbgrader_meta
 
 pytestmark = needs_chromium
 L01 = "01_numpy_gradient_descent"
@@ -52,51 +58,6 @@ def test_the_interface_switches_to_chinese(lab, browser):
         page.close()
 
 
-def validate(page):
-    """Press nbgrader's Validate button (it saves the notebook first) and return the dialog's text.
-    按下 Validate（它会先保存笔记本）并返回对话框文字。"""
-    page.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
-    dialog = page.wait_for_selector(".jp-Dialog", timeout=120_000)
-    text = dialog.inner_text()
-    return text
-
-
-def close_dialog(page):
-    page.keyboard.press("Escape")
-    page.wait_for_selector(".jp-Dialog", state="detached", timeout=10_000)
-
-
-def type_solution(page, notebook, grade_id):
-    """Type the solution of ``grade_id`` into its cell of the open ``notebook``, as a learner would; save.
-    像学习者一样把 ``grade_id`` 的答案输入到打开的笔记本中对应的单元格，并保存。"""
-    lesson = notebook.stem
-    # The released notebook has the same cells; the open one may be being saved / 发布版的单元格相同；打开的文件可能正在保存
-    cells = nbformat.read(LAYOUT.release_notebook(lesson), as_version=4).cells
-    index = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == grade_id)
-    solution = next(c.source for c in nbformat.read(LAYOUT.source_notebook(lesson), as_version=4).cells
-                    if nbgrader_meta(c).get("grade_id") == grade_id)
-    answer = "\n".join(line for line in solution.splitlines() if "### " not in line)
-    editor = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index).locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(answer)
-    page.keyboard.press("Control+s")
-    deadline = time.monotonic() + 15
-    while saved_source(notebook, index) != answer:
-        assert time.monotonic() < deadline, "the typed answer was not saved / 输入的答案没有保存"
-        time.sleep(0.2)
-    return index
-
-
-def saved_source(notebook, index):
-    """The cell's source on disk; None while the server is still writing the file (it writes in place).
-    磁盘上该单元格的源代码；服务器仍在写文件时（原地写入）返回 None。"""
-    try:
-        return nbformat.read(notebook, as_version=4).cells[index].source
-    except (ValueError, IndexError):  # NotJSONError is a ValueError / NotJSONError 是 ValueError
-        return None
-
-
 def test_validate_reports_the_empty_exercise_then_the_next(lab, browser):
     """Validate fails on predict(); after typing it in the page, the first failure is the next exercise / 填写后失败的是下一个练习"""
     base, course = lab
@@ -120,15 +81,6 @@ def instructor(course, *command):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"{command} failed / 失败:\n{result.stdout}\n{result.stderr}"
     return result
-
-
-def assignment_list(page):
-    """Open nbgrader's Assignment List (Nbgrader → Assignment List) / 打开 nbgrader 的作业列表"""
-    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
-    panel = page.locator(".jp-MainAreaWidget:visible #assignments")
-    panel.locator("#course_list_default", has_text="pytorch-bilingual").wait_for(timeout=30_000)
-    return panel
 
 
 def test_fetch_submit_grade_and_read_feedback(lab, browser):

@@ -1,0 +1,370 @@
+"""A class on one server: the class environment, the server's folders and JupyterHub (``deploy/hub``).
+
+``course hub env`` builds the environment every learner's server and kernel runs in, from
+``/usr/bin/python3.11`` under ``/opt/course/env`` (the course's pinned packages, JupyterHub and its
+idle culler, configurable-http-proxy, and the course's ``helpers`` and ``course`` packages installed —
+not linked — so learners need nothing of the instructor's checkout). ``course hub up`` prepares the
+server's folders and starts JupyterHub with ``deploy/hub/jupyterhub_config.py``:
+
+- ``<home>/grader/<course id>/``: the course, owned by the grader account, readable by the
+  instructors' group only (learners cannot read ``solutions/``); formgrader runs there.
+- the exchange (``/srv/nbgrader/exchange``): every account may write, none may remove another's
+  files (mode 1777), as nbgrader documents for several users.
+- ``<home>/hub/``: JupyterHub's database, cookie secret and the API token of ``course hub`` (root
+  only), and ``jupyter/nbgrader_config.py`` (readable), the global nbgrader configuration.
+
+Accounts come from the roster (``course.accounts``). Only root can do any of this.
+课堂服务器：课堂环境、服务器上的目录与 JupyterHub。只有 root 可以执行这些操作。
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+# The interpreter every account may run (pyenv's and anything under /root are mode 700 here)
+# 所有账户都能运行的解释器（本机上 pyenv 的解释器与 /root 下的一切权限为 700）
+PYTHON = Path("/usr/bin/python3.11")
+PROXY = "configurable-http-proxy@5.3.0"
+DEPLOY = Path("deploy") / "hub"
+LAB_OVERRIDES = Path("deploy") / "jupyterlab" / "overrides.json"
+# What the environment's packages and the course's installed copy depend on / 环境与课程安装副本所依赖的文件
+PACKAGE_FILES = ("requirements.txt", str(DEPLOY / "requirements.txt"))
+COURSE_PACKAGES = ("helpers", "course")
+
+
+class HubError(Exception):
+    """What stops a class server's command, said in both languages / 使课堂服务器命令无法继续的原因（双语）。"""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One class on this server: where its parts lie, its accounts' groups, its ports.
+
+    ``name`` prefixes the groups and the grader account (``<name>-instructors``, ``<name>-learners``,
+    ``<name>-grader``), so two classes (or a test) can share a server. Saved in ``<home>/hub/site.json``
+    by ``course hub up``; the other commands read it there. / 服务器上的一个班级：各部分的位置、账户组与端口。
+    """
+
+    home: Path = Path("/srv/course")
+    name: str = "course"
+    course_id: str = "pytorch-bilingual"
+    env: Path = Path("/opt/course/env")
+    exchange: Path = Path("/srv/nbgrader/exchange")
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    hub_port: int = 8081
+    proxy_api_port: int = 8001
+    formgrader_port: int = 9999
+    idle_timeout: int = 3600
+    cull_every: int = 300
+    # Extra options of every learner's server (tests expose the app to the page) / 学生服务器的额外参数
+    server_args: tuple[str, ...] = field(default=())
+
+    @property
+    def instructors(self) -> str:
+        return f"{self.name}-instructors"
+
+    @property
+    def learners(self) -> str:
+        return f"{self.name}-learners"
+
+    @property
+    def grader(self) -> str:
+        return f"{self.name}-grader"
+
+    @property
+    def state(self) -> Path:
+        return self.home / "hub"
+
+    @property
+    def grader_home(self) -> Path:
+        return self.home / "grader"
+
+    @property
+    def course_dir(self) -> Path:
+        return self.grader_home / self.course_id
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.ip in ("", "0.0.0.0") else self.ip
+        return f"http://{host}:{self.port}"
+
+    def save(self) -> None:
+        data = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+        (self.state / "site.json").write_text(json.dumps(data, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, home: Path) -> "Site":
+        path = Path(home) / "hub" / "site.json"
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise HubError(f"no class server at {home} (run `course hub up` first) / {home} 处没有课堂服务器（请先运行 course hub up）") from None
+        types = {f.name: f.type for f in fields(cls)}
+        return cls(**{k: Path(v) if types[k] is Path else tuple(v) if k == "server_args" else v for k, v in data.items()})
+
+    def environment(self) -> dict[str, str]:
+        """The ``COURSE_HUB_*`` settings ``deploy/hub/jupyterhub_config.py`` reads / 配置文件读取的设置。"""
+        settings = {
+            "ENV": self.env, "STATE": self.state, "COURSE_ID": self.course_id, "COURSE_DIR": self.course_dir,
+            "GRADER": self.grader, "INSTRUCTORS": self.instructors, "LEARNERS": self.learners, "EXCHANGE": self.exchange,
+            "IP": self.ip, "PORT": self.port, "HUB_PORT": self.hub_port, "PROXY_API_PORT": self.proxy_api_port,
+            "FORMGRADER_PORT": self.formgrader_port, "IDLE_TIMEOUT": self.idle_timeout, "CULL_EVERY": self.cull_every,
+            "SERVER_ARGS": json.dumps(list(self.server_args)),
+        }  # fmt: skip
+        return {f"COURSE_HUB_{k}": str(v) for k, v in settings.items()}
+
+    def grader_environment(self) -> dict[str, str]:
+        """What the grader's commands run with, as the formgrader service does / 评阅账户运行命令时的环境（与 formgrader 服务相同）"""
+        return {
+            "PATH": f"{self.env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(self.grader_home),
+            "JUPYTER_CONFIG_PATH": str(self.state / "jupyter"),
+            "COURSE_EXCHANGE": str(self.exchange),
+            "COURSE_ID": self.course_id,
+            "LANG": "C.UTF-8",
+        }
+
+
+def require_root() -> None:
+    if os.geteuid() != 0:
+        raise HubError("a class server is set up by root (accounts, folders, ports) / 课堂服务器需要由 root 建立（账户、目录、端口）")
+
+
+def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """``command``, its output kept for the error message when it fails / 运行命令，失败时在错误信息中给出其输出"""
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        raise HubError(f"{' '.join(command)} failed / 失败 ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result
+
+
+def as_grader(site: Site, command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """``command`` in the course folder as the grader account, with the formgrader's environment / 以评阅账户在课程目录中运行"""
+    return run(["runuser", "-u", site.grader, "--", "env", "-i", *(f"{k}={v}" for k, v in site.grader_environment().items()),
+                *command], cwd=site.course_dir, **kwargs)  # fmt: skip
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _course_sources(root: Path) -> list[Path]:
+    return sorted([root / "pyproject.toml", *(p for package in COURSE_PACKAGES for p in (root / package).rglob("*.py"))])
+
+
+def build_environment(root: Path, env: Path, say=print) -> None:
+    """Build or bring up to date the class environment at ``env`` from the course at ``root``.
+
+    Each part is redone only when what it depends on changed (recorded in ``env/.course-*``): the
+    packages (``requirements.txt`` and ``deploy/hub/requirements.txt``, about two minutes the first
+    time), configurable-http-proxy (npm), and the course's own packages (seconds).
+    建立或更新课堂环境；各部分只在其依赖变化时重做。
+    """
+    require_root()
+    if not PYTHON.is_file():
+        raise HubError(f"{PYTHON} is missing (Debian: apt-get install python3.11 python3.11-venv) / 缺少 {PYTHON}")
+    parts = [
+        (".course-packages", _digest([root / p for p in PACKAGE_FILES]), lambda: _install_packages(root, env)),
+        (".course-proxy", PROXY, lambda: _install_proxy(env)),
+        (".course-source", _digest(_course_sources(root) + [root / LAB_OVERRIDES]), lambda: _install_course(root, env)),
+    ]
+    for stamp, wanted, install in parts:
+        if (env / stamp).is_file() and (env / stamp).read_text() == wanted:
+            continue
+        say(f"class environment {env}: installing ({stamp[8:]}) / 课堂环境 {env}：正在安装（{stamp[8:]}）")
+        install()
+        (env / stamp).write_text(wanted)
+
+
+def _install_packages(root: Path, env: Path) -> None:
+    if not (env / "bin" / "python").exists():
+        env.parent.mkdir(parents=True, exist_ok=True)
+        env.parent.chmod(0o755)
+        run([str(PYTHON), "-m", "venv", str(env)])
+    run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", *(a for p in PACKAGE_FILES for a in ("-r", str(root / p)))])
+
+
+def _install_proxy(env: Path) -> None:
+    if shutil.which("npm") is None:
+        raise HubError("npm is missing (Debian: apt-get install npm) / 缺少 npm")
+    run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(env / "proxy"), PROXY])
+
+
+def _install_course(root: Path, env: Path) -> None:
+    """Install (not link) ``helpers`` and ``course``, from a copy holding only them / 安装（而非链接）课程的两个包"""
+    with tempfile_dir() as build:
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(root / name, build / name)
+        for package in COURSE_PACKAGES:
+            shutil.copytree(root / package, build / package, ignore=shutil.ignore_patterns("__pycache__"))
+        run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+             "--force-reinstall", str(build)])  # fmt: skip
+    overrides = env / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / LAB_OVERRIDES, overrides)
+
+
+@contextlib.contextmanager
+def tempfile_dir() -> Iterator[Path]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="course-hub-") as folder:
+        yield Path(folder)
+
+
+def course_id(root: Path) -> str:
+    """The course id of nbgrader's configuration at ``root`` / 课程目录中 nbgrader 配置的课程 id"""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config().CourseDirectory.course_id
+
+
+def tracked_files(root: Path) -> list[str]:
+    """The course's files as git tracks them (a copy without git: everything but set-up and state) / git 跟踪的课程文件"""
+    if (root / ".git").exists():
+        listed = run(["git", "-C", str(root), "ls-files", "-z"]).stdout
+        return [p for p in listed.split("\0") if p and (root / p).is_file()]
+    skip = {".venv", ".git", "artifacts", "views", "exchange", "submitted", "autograded", "feedback", "__pycache__"}
+    return [p.relative_to(root).as_posix() for p in root.rglob("*")
+            if p.is_file() and not skip & set(p.relative_to(root).parts) and p.suffix not in (".db", ".pyc")]  # fmt: skip
+
+
+def _ensure_group(name: str) -> None:
+    run(["groupadd", "--force", name])
+
+
+def account_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+def prepare(site: Site, root: Path, say=print) -> None:
+    """Groups, the grader account, the course folder, the exchange and the hub's state folder / 准备服务器上的组、账户与目录"""
+    require_root()
+    for group in (site.instructors, site.learners):
+        _ensure_group(group)
+    site.home.mkdir(parents=True, exist_ok=True)
+    site.home.chmod(0o755)
+    if not account_exists(site.grader):
+        run(["useradd", "--system", "--create-home", "--home-dir", str(site.grader_home), "--gid", site.instructors,
+             "--shell", "/bin/bash", "--comment", "course grader / 课程评阅账户", site.grader])  # fmt: skip
+    site.grader_home.chmod(0o2750)
+    shutil.chown(site.grader_home, site.grader, site.instructors)
+    _install_course_folder(site, root)
+    site.exchange.mkdir(parents=True, exist_ok=True)
+    site.exchange.chmod(0o1777)
+    site.state.mkdir(parents=True, exist_ok=True)
+    site.state.chmod(0o711)  # others may reach jupyter/ below, not list or read the rest / 其他人只能进入 jupyter/
+    shutil.copy(root / DEPLOY / "jupyterhub_config.py", site.state / "jupyterhub_config.py")
+    token = site.state / "admin-token"
+    if not token.is_file():
+        token.touch(mode=0o600)
+        token.write_text(secrets.token_hex(32) + "\n")
+    jupyter = site.state / "jupyter"
+    jupyter.mkdir(exist_ok=True)
+    jupyter.chmod(0o755)
+    shutil.copy(root / DEPLOY / "nbgrader_config.py", jupyter / "nbgrader_config.py")
+    (jupyter / "nbgrader_config.py").chmod(0o644)
+    site.save()
+    say(f"class server prepared in {site.home}, course in {site.course_dir} / 课堂服务器已在 {site.home} 准备好")
+
+
+def _install_course_folder(site: Site, root: Path) -> None:
+    """Copy the course's tracked files into the grader's course folder; its working state (gradebook,
+    submissions, feedback) is never touched / 把课程文件复制到评阅账户的课程目录，不动其中的工作状态"""
+    for relative in tracked_files(root):
+        target = site.course_dir / relative
+        for folder in reversed([*(p for p in target.parents if site.course_dir in p.parents), site.course_dir]):
+            if not folder.is_dir():
+                folder.mkdir()
+                folder.chmod(0o2750)
+                shutil.chown(folder, site.grader, site.instructors)
+        shutil.copyfile(root / relative, target)
+        target.chmod(0o640)
+        shutil.chown(target, site.grader, site.instructors)
+
+
+def admin_token(site: Site) -> str:
+    return (site.state / "admin-token").read_text().strip()
+
+
+def api(site: Site, path: str, method: str = "GET", body=None, timeout: float = 30):
+    """JSON from the hub's REST API with the token of ``course hub`` (None for an empty reply) / 用 course hub 的令牌调用 hub REST API"""
+    request = urllib.request.Request(
+        f"{site.url}/hub/api{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {admin_token(site)}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        text = response.read()
+    return json.loads(text) if text else None
+
+
+def hub_command(site: Site) -> list[str]:
+    return [str(site.env / "bin" / "jupyterhub"), "-f", str(site.state / "jupyterhub_config.py")]
+
+
+def hub_process_environment(site: Site) -> dict[str, str]:
+    return {"PATH": f"{site.env / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **site.environment()}
+
+
+def wait_until_serving(site: Site, process: subprocess.Popen | None = None, wait: float = 120) -> None:
+    """Until the hub answers at its public address / 等待 hub 在其公开地址上应答"""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with urllib.request.urlopen(f"{site.url}/hub/api/", timeout=5):
+                return
+        except (urllib.error.URLError, OSError):
+            if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+                raise HubError(f"JupyterHub did not start on {site.url} / JupyterHub 没有在 {site.url} 上启动") from None
+            time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def running(site: Site, log: Path | None = None) -> Iterator[subprocess.Popen]:
+    """JupyterHub for ``site`` until the block ends; then it, its proxy, services and learners' servers stop.
+    在代码块期间运行 JupyterHub；结束时它与代理、服务、学生服务器一起停止。"""
+    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 — closed below / 在下面关闭
+    process = subprocess.Popen(hub_command(site), cwd=site.state, env=hub_process_environment(site),
+                               stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        wait_until_serving(site, process)
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)  # the hub stops its servers and proxy / hub 会停止其服务器与代理
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        if log:
+            output.close()
+
+
+def serve(site: Site) -> int:
+    """Run JupyterHub in the foreground (Ctrl-C stops the class server) / 在前台运行 JupyterHub（Ctrl-C 停止）"""
+    print(f"JupyterHub for {site.course_id} at {site.url}/hub/login (Ctrl-C stops it) / "
+          f"{site.course_id} 的 JupyterHub：{site.url}/hub/login（Ctrl-C 停止）", flush=True)  # fmt: skip
+    os.chdir(site.state)
+    os.execve(hub_command(site)[0], hub_command(site), hub_process_environment(site))
+    return 0  # not reached / 不会执行到这里

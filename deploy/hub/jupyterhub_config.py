@@ -1,0 +1,147 @@
+"""JupyterHub for a class taking the course / 课程的 JupyterHub 配置。
+
+`course hub up` (or `make hub`) starts JupyterHub with this file and sets the ``COURSE_HUB_*``
+variables below; every variable has the default a class server uses, so a systemd unit may also run
+``/opt/course/env/bin/jupyterhub -f /srv/course/hub/jupyterhub_config.py`` directly.
+`course hub up`（或 `make hub`）用本文件启动 JupyterHub 并设置下面的 COURSE_HUB_* 变量；每个变量都有课堂服务器的默认值。
+
+- Login: real Unix accounts through PAM; members of the learners' or instructors' group may log in.
+  登录：通过 PAM 使用真实的 Unix 账户；学生组或教师组的成员可以登录。
+- Each learner's server: ``LocalProcessSpawner``, as that learner's uid, in their home, with the
+  class environment's kernel (course, helpers, torch) and JupyterLab (zh-CN interface installed).
+  每位学生的服务器以其本人 uid 运行，使用课堂环境的内核与 JupyterLab（已安装中文界面）。
+- formgrader: a hub service (``/services/<course id>/formgrader``) run as the grader account in the
+  course folder; only the instructors' group may open it, in its own tab (JupyterHub forbids framing).
+  formgrader 作为 hub 服务以评阅账户运行；只有教师组可以打开，在单独的标签页中打开（JupyterHub 禁止嵌入框架）。
+- Idle servers are stopped by ``jupyterhub-idle-culler``. / 空闲的服务器由 jupyterhub-idle-culler 停止。
+"""
+
+import grp
+import json
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 — injected by traitlets / 由 traitlets 注入
+
+
+def setting(name: str, default: str) -> str:
+    return os.environ.get(f"COURSE_HUB_{name}", default)
+
+
+ENV = Path(setting("ENV", "/opt/course/env"))  # the class environment / 课堂环境
+STATE = Path(setting("STATE", "/srv/course/hub"))  # the hub's database and secrets (root only) / hub 的数据库与密钥
+COURSE_ID = setting("COURSE_ID", "pytorch-bilingual")
+COURSE_DIR = setting("COURSE_DIR", f"/srv/course/grader/{COURSE_ID}")
+GRADER = setting("GRADER", "course-grader")
+INSTRUCTORS = setting("INSTRUCTORS", "course-instructors")
+LEARNERS = setting("LEARNERS", "course-learners")
+EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
+ADMIN_TOKEN = STATE / "admin-token"
+# Where learners' servers and the formgrader find the global nbgrader configuration (deploy/hub/nbgrader_config.py)
+# 学生服务器与 formgrader 读取全局 nbgrader 配置的目录
+JUPYTER_CONFIG = setting("JUPYTER_CONFIG", str(STATE / "jupyter"))
+
+# Only this machine unless the admin says otherwise (`course hub up --ip`); TLS belongs to a reverse proxy in front
+# 默认只监听本机（`--ip` 可改）；TLS 由前面的反向代理负责
+c.JupyterHub.ip = setting("IP", "127.0.0.1")
+c.JupyterHub.port = int(setting("PORT", "8000"))
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(setting("HUB_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{setting('PROXY_API_PORT', '8001')}"
+c.ConfigurableHTTPProxy.command = [str(ENV / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+
+# Real logins / 真实登录
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.allowed_groups = {LEARNERS, INSTRUCTORS}
+c.PAMAuthenticator.open_sessions = False  # no utmp/systemd session per login / 每次登录不开 PAM 会话
+# The instructors' Unix group decides who opens formgrader, read at every login / 每次登录时按 Unix 组决定谁能打开 formgrader
+c.Authenticator.manage_groups = True
+
+
+def unix_groups(authenticator, handler, authentication):
+    """The login's hub groups: ``instructors`` when in the instructors' Unix group / 登录者在 hub 中的组。"""
+    try:
+        members = grp.getgrnam(INSTRUCTORS).gr_mem
+    except KeyError:
+        members = []
+    authentication["groups"] = ["instructors"] if authentication["name"] in members else []
+    return authentication
+
+
+c.Authenticator.post_auth_hook = unix_groups
+
+# Each learner's own server / 每位学生自己的服务器
+c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+c.Spawner.environment = {
+    "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+    "JUPYTER_CONFIG_PATH": JUPYTER_CONFIG,
+    "COURSE_EXCHANGE": EXCHANGE,
+    "COURSE_ID": COURSE_ID,
+    # Two learners' kernels share a core; one thread each keeps a busy class responsive / 每个内核一个线程
+    "OMP_NUM_THREADS": setting("THREADS", "1"),
+}
+# Learners grade nothing: no formgrader or course list in their servers / 学生的服务器中不提供 formgrader 与课程列表
+c.Spawner.args = [
+    "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False",
+    "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
+    *json.loads(setting("SERVER_ARGS", "[]")),
+]
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+# Advertised to each server (MEM_LIMIT, CPU_LIMIT in its environment); LocalProcessSpawner does not enforce them:
+# a spawner with cgroups does (SystemdSpawner, KubeSpawner; see the README) / LocalProcessSpawner 只公布、不强制这些限制
+c.Spawner.mem_limit = setting("MEM_LIMIT", "2G")
+c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
+
+# formgrader as a hub service, run as the grader account in the course folder / formgrader 作为 hub 服务，以评阅账户运行
+c.JupyterHub.services = [
+    {
+        "name": COURSE_ID,
+        "url": f"http://127.0.0.1:{setting('FORMGRADER_PORT', '9999')}",
+        "command": [str(ENV / "bin" / "jupyterhub-singleuser"), f"--ServerApp.root_dir={COURSE_DIR}"],
+        "user": GRADER,
+        "cwd": COURSE_DIR,
+        "environment": {
+            "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+            "JUPYTER_CONFIG_PATH": JUPYTER_CONFIG,
+            "COURSE_EXCHANGE": EXCHANGE,
+            "COURSE_ID": COURSE_ID,
+            "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+        },
+        "oauth_no_confirm": True,
+    },
+    {
+        "name": "idle-culler",
+        "command": [
+            str(ENV / "bin" / "python"), "-m", "jupyterhub_idle_culler",
+            f"--timeout={setting('IDLE_TIMEOUT', '3600')}",
+            f"--cull-every={setting('CULL_EVERY', '300')}",
+        ],
+    },
+    # `course hub` itself (roster removals stop servers; the load check spawns through the REST API);
+    # its token lives in the state folder, readable by root only / `course hub` 自己的 API 令牌，只有 root 可读
+    *([{"name": "course-admin", "api_token": ADMIN_TOKEN.read_text().strip()}] if ADMIN_TOKEN.is_file() else []),
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "course-instructor",
+        "groups": ["instructors"],
+        "scopes": ["access:services!service=" + COURSE_ID, "list:services", "read:services!service=" + COURSE_ID],
+    },
+    {
+        "name": "idle-culler",
+        "services": ["idle-culler"],
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    },
+    {
+        "name": "course-admin",
+        "services": ["course-admin"],
+        "scopes": ["admin:users", "admin:servers", "list:users", "read:users", "tokens"],
+    },
+]

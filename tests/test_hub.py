@@ -1,0 +1,273 @@
+"""A class on one server: a real JupyterHub (deploy/hub), real PAM logins, the system Chromium.
+单台服务器上的课堂：真实的 JupyterHub、真实的 PAM 登录、系统 Chromium。
+
+The test class has one instructor and three learners, made from a roster by ``course hub roster``
+under a random prefix, with its own folders under ``/srv`` and free loopback ports; the class
+environment is the one ``course hub env`` built (``make test``'s set-up, as root). Accounts, groups,
+folders and processes are removed afterwards. It needs root: accounts, PAM, servers run as each
+learner.
+测试班级有一位教师和三位学生（由名单建立，随机前缀），使用 /srv 下自己的目录和空闲的本机端口；结束后删除账户、组、目录和进程。需要 root。
+"""
+
+import contextlib
+import io
+import json
+import os
+import secrets
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from browser_pages import ARTIFACTS, assignment_list, close_dialog, needs_chromium, type_solution
+from lab_server import free_port
+from lesson_cells import LAYOUT, ROOT
+
+from course import cli, hub
+
+pytestmark = [
+    needs_chromium,
+    pytest.mark.skipif(os.geteuid() != 0, reason="a class server needs root (accounts, PAM, servers as each learner) / 课堂服务器需要 root"),
+]
+L01 = "01_numpy_gradient_descent"
+LEARNERS = 3
+
+
+@pytest.fixture(scope="module")
+def site():
+    """(site, passwords, roster): the test class prepared and its accounts made; all removed afterwards / 测试班级及其账户"""
+    Path("/srv").mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="course-hub-test-", dir="/srv"))
+    base.chmod(0o755)
+    name = f"ct{secrets.token_hex(3)}"
+    site = hub.Site(home=base / "home", name=name, course_id=hub.course_id(ROOT), exchange=base / "exchange",
+                    port=free_port(), hub_port=free_port(), proxy_api_port=free_port(), formgrader_port=free_port(),
+                    server_args=("--LabApp.expose_app_in_browser=True",))  # fmt: skip
+    roster = base / "roster.csv"
+    rows = [f"{name}-teacher,Ada Teacher,ada@example.edu,instructor"]
+    rows += [f"{name}-l{i},学生 {i},l{i}@example.edu,student" for i in range(1, LEARNERS + 1)]
+    roster.write_text("student_id,name,email,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    accounts = [row.split(",")[0] for row in rows]
+    try:
+        hub.build_environment(ROOT, site.env)  # done by make's set-up: nothing to do here / make 已完成，这里无事可做
+        hub.prepare(site, ROOT, say=lambda line: None)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
+        passwords = dict(line.split(",")[0::2] for line in printed.getvalue().splitlines()[1:])
+        assert set(passwords) == set(accounts), printed.getvalue()
+        yield site, passwords, roster
+    finally:
+        for account in [*accounts, site.grader]:
+            subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
+            subprocess.run(["userdel", "--remove", account], capture_output=True)
+        for group in (site.instructors, site.learners):
+            subprocess.run(["groupdel", group], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def log_in(browser, site, name, password):
+    """A browser of its own for ``name``, logged in at the hub's login page / 在 hub 登录页登录"""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site.url}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+    return page
+
+
+def wait_for_lab(page):
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=120_000)
+
+
+def in_kernel(page, code: str) -> str:
+    """What ``code`` prints in a new kernel of the learner's own server (started from their page) / 在学生自己的内核中运行"""
+    return page.evaluate(
+        """async (code) => {
+            const kernel = await window.jupyterapp.serviceManager.kernels.startNew({name: "python3"});
+            let out = "";
+            const future = kernel.requestExecute({code});
+            future.onIOPub = (msg) => {
+                if (msg.header.msg_type === "stream") out += msg.content.text;
+                if (msg.header.msg_type === "error") out += msg.content.ename + ": " + msg.content.evalue;
+            };
+            await future.done;
+            await kernel.shutdown();
+            return out;
+        }""",
+        code,
+    )
+
+
+PROBE = """
+import json, os, pwd
+seen = {"user": pwd.getpwuid(os.getuid()).pw_name}
+def probe(label, read):
+    try:
+        read()
+        seen[label] = "read"
+    except PermissionError:
+        seen[label] = "denied"
+    except OSError as error:
+        seen[label] = type(error).__name__
+for label, path in PATHS.items():
+    probe(label, (lambda p=path: os.listdir(p)) if label.endswith("/") else (lambda p=path: open(p, "rb").read(1)))
+print(json.dumps(seen))
+"""
+
+
+def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
+    """Three learners log in, fetch lesson 01, answer, validate and submit; the instructor grades; each reads their feedback
+    三位学生登录、下载、作答、验证并提交；教师评阅；每位学生看到自己的反馈"""
+    site, passwords, _ = site
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    learners = sorted(n for n in passwords if not n.endswith("-teacher"))
+    teacher = f"{site.name}-teacher"
+    with hub.running(site, log=ARTIFACTS / "hub.log"):
+        hub.as_grader(site, ["nbgrader", "release_assignment", L01])
+        pages = {name: log_in(browser, site, name, passwords[name]) for name in learners}
+        for name, page in pages.items():
+            wait_for_lab(page)
+            assert f"/user/{name}/lab" in page.url, page.url
+
+        # Fetch and answer predict() in each learner's own server / 每位学生在自己的服务器中下载并作答
+        panels = {}
+        for name, page in pages.items():
+            panel = panels[name] = assignment_list(page)
+            panel.locator("#released_assignments_list .list_item", has_text=L01).get_by_role("button", name="Fetch").click()
+            fetched = panel.locator("#fetched_assignments_list .list_item", has_text=L01).first
+            fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
+            notebook = LAYOUT.lesson_file(Path(f"~{name}").expanduser(), L01)
+            assert notebook.is_file() and notebook.stat().st_uid == pwd_uid(name), "fetched into the learner's home / 下载到学生主目录"
+            panel.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=L01).click()
+            panel.locator("#fetched_assignments_list .nested_list_item a", has_text=L01).click()
+            page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+            type_solution(page, notebook, "ex01_predict")
+        # Validate in all three servers at once, then read each dialog / 三个服务器同时验证
+        for page in pages.values():
+            page.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
+        for name, page in pages.items():
+            text = page.wait_for_selector(".jp-Dialog", timeout=120_000).inner_text()
+            assert "predict() evaluates" not in text and "sum_squared_error() returns" in text, (name, text)
+            close_dialog(page)
+        for name, page in pages.items():
+            page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
+            panels[name].locator("#fetched_assignments_list .list_item", has_text=L01).first.get_by_role("button", name="Submit").click()
+            panels[name].locator("#submitted_assignments_list .list_item", has_text=L01).first.wait_for(timeout=30_000)
+        pages[learners[0]].screenshot(path=ARTIFACTS / "hub-learner-submitted.png")
+
+        # formgrader through the hub, for the instructors' group only / 只有教师组能通过 hub 打开 formgrader
+        formgrader = f"{site.url}/services/{site.course_id}/formgrader"
+        instructor = log_in(browser, site, teacher, passwords[teacher])
+        instructor.wait_for_url("**/hub/**", timeout=60_000)
+        instructor.goto(formgrader)
+        instructor.get_by_text("Manage Assignments").first.wait_for(timeout=60_000)
+        listed = {a["name"]: a["status"] for a in instructor.request.get(f"{formgrader}/api/assignments").json()}
+        assert listed.get(L01) == "released", listed
+        instructor.get_by_text(L01, exact=True).first.wait_for(timeout=30_000)
+        instructor.screenshot(path=ARTIFACTS / "hub-formgrader.png")
+        # A learner, logged in, is refused (in a tab of their own browser) / 已登录的学生被拒绝
+        tab = pages[learners[0]].context.new_page()
+        refused = tab.goto(formgrader)
+        assert refused.status == 403 and "Manage Assignments" not in tab.content(), refused.status
+        tab.close()
+
+        # Collect, grade (sandboxed, as the grader account), release feedback / 收集、评阅（沙箱中）、发布反馈
+        hub.as_grader(site, ["nbgrader", "collect", L01])
+        hub.as_grader(site, ["course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv"], timeout=300)
+        hub.as_grader(site, ["nbgrader", "release_feedback", L01])
+        for name, page in pages.items():
+            panel = panels[name]
+            submitted = panel.locator("#submitted_assignments_list .list_item", has_text=L01).first
+            panel.locator("#refresh_assignments_list").click()
+            submitted.get_by_text("feedback available to fetch").wait_for(timeout=30_000)
+            submitted.get_by_role("button", name="Fetch Feedback").click()
+            submitted.get_by_text("view feedback").click()
+            page.locator(".jp-DirListing-item", has_text=f"{L01}.html").dblclick()
+            feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe")
+            feedback.get_by_text(f"{L01} (Score:").wait_for(timeout=30_000)
+            text = feedback.locator("body").inner_text()
+            assert f"{L01} (Score: 2.0 / 14.0)" in text and "HIDDEN TESTS" not in text, (name, text[:500])
+            (html,) = Path(f"~{name}").expanduser().glob(f"{L01}/feedback/*/{L01}.html")
+            assert html.stat().st_uid == pwd_uid(name)
+        pages[learners[0]].screenshot(path=ARTIFACTS / "hub-learner-feedback.png")
+
+        # From a learner's kernel: their own uid; nobody else's files, no solutions / 学生内核：自己的 uid，看不到他人文件与答案
+        other = Path(f"~{learners[1]}").expanduser()
+        paths = {
+            "other_home/": other, "other_notebook": LAYOUT.lesson_file(other, L01),
+            "solutions/": site.course_dir / "solutions", "solution": site.course_dir / "solutions" / L01 / f"{L01}.ipynb",
+            "gradebook": site.course_dir / "gradebook.db", "inbound/": site.exchange / site.course_id / "inbound",
+            "hub_state/": site.state, "admin_token": site.state / "admin-token", "grader_home/": site.grader_home,
+        }  # fmt: skip
+        code = f"PATHS = {json.dumps({k: str(v) for k, v in paths.items()})}\n{PROBE}"
+        seen = json.loads(in_kernel(pages[learners[0]], code))
+        assert seen == {"user": learners[0], **dict.fromkeys(paths, "denied")}, seen
+
+        for context in {p.context for p in [*pages.values(), instructor]}:
+            context.close()
+    ports = [site.port, site.hub_port, site.proxy_api_port, site.formgrader_port]
+    assert not [p for p in ports if listening(p)], "the hub leaves nothing listening / hub 停止后不应有端口在监听"
+    left = [n for n in passwords if subprocess.run(["pgrep", "-u", n], capture_output=True).returncode == 0]
+    assert not left, f"processes outlived the hub / hub 停止后仍有进程: {left}"
+
+
+def test_removing_a_learner_keeps_their_work_and_ends_their_logins(site):
+    """course hub remove: out of the groups and locked; home, exchange files and gradebook row kept / 移出班级但保留其作业"""
+    site, passwords, roster = site
+    name = sorted(n for n in passwords if not n.endswith("-teacher"))[-1]
+    work = Path(f"~{name}").expanduser() / "kept.txt"
+    work.write_text("mine")
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["hub", "remove", name, "--home", str(site.home)]) == 0
+    assert "kept" in printed.getvalue()
+    assert work.read_text() == "mine"
+    assert site.learners not in groups_of(name)
+    check = subprocess.run(["passwd", "--status", name], capture_output=True, text=True)
+    assert check.stdout.split()[1] == "L", check.stdout
+    with sqlite3.connect(site.course_dir / "gradebook.db") as db:
+        assert db.execute("select count(*) from student where id = ?", (name,)).fetchone() == (1,)
+    # Listed again, the account comes back as it was (its password unchanged) / 重新列入名单后账户恢复
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
+    assert site.learners in groups_of(name)
+    assert subprocess.run(["passwd", "--status", name], capture_output=True, text=True).stdout.split()[1] == "P"
+
+
+def test_a_bad_roster_changes_nothing(site, tmp_path, capsys):
+    """A roster with a bad id or role exits 2 with a bilingual message, and no account is made / 错误的名单不会建立任何账户"""
+    site, _, _ = site
+    for text, said in [
+        ("student_id,name,email,role\nok1,A,a@x,student\nBad Name,B,b@x,student\n", "cannot be Unix logins"),
+        ("student_id,name,email,role\nok1,A,a@x,student\nok2,B,b@x,professor\n", "is not one of"),
+        ("student_id,name,email\nok1,A,a@x\n", "lacks the column"),
+        ("student_id,name,email,role\nok1,A,a@x,student\nok1,B,b@x,student\n", "twice"),
+    ]:
+        bad = tmp_path / "roster.csv"
+        bad.write_text(text.replace("ok", f"{site.name}ok"))
+        assert cli.main(["hub", "roster", str(bad), "--home", str(site.home)]) == 2
+        error = capsys.readouterr().err
+        assert said in error and " / " in error, error
+        assert not hub.account_exists(f"{site.name}ok1")
+
+
+def pwd_uid(name: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(name).pw_uid
+
+
+def groups_of(name: str) -> set[str]:
+    import grp
+
+    return {g.gr_name for g in grp.getgrall() if name in g.gr_mem}
