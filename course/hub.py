@@ -156,10 +156,11 @@ def as_grader(site: Site, command: list[str], **kwargs) -> subprocess.CompletedP
                 *command], cwd=site.course_dir, **kwargs)  # fmt: skip
 
 
-def _digest(paths: list[Path]) -> str:
+def _digest(root: Path, paths: list[Path]) -> str:
+    """What the files hold, named relative to the course (any checkout of the same files agrees) / 文件内容的摘要"""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -179,9 +180,9 @@ def build_environment(root: Path, env: Path, say=print) -> None:
     if not PYTHON.is_file():
         raise HubError(f"{PYTHON} is missing (Debian: apt-get install python3.11 python3.11-venv) / 缺少 {PYTHON}")
     parts = [
-        (".course-packages", _digest([root / p for p in PACKAGE_FILES]), lambda: _install_packages(root, env)),
+        (".course-packages", _digest(root, [root / p for p in PACKAGE_FILES]), lambda: _install_packages(root, env)),
         (".course-proxy", PROXY, lambda: _install_proxy(env)),
-        (".course-source", _digest(_course_sources(root) + [root / LAB_OVERRIDES]), lambda: _install_course(root, env)),
+        (".course-source", _digest(root, _course_sources(root) + [root / LAB_OVERRIDES]), lambda: _install_course(root, env)),
     ]
     for stamp, wanted, install in parts:
         if (env / stamp).is_file() and (env / stamp).read_text() == wanted:
@@ -368,3 +369,48 @@ def serve(site: Site) -> int:
     os.chdir(site.state)
     os.execve(hub_command(site)[0], hub_command(site), hub_process_environment(site))
     return 0  # not reached / 不会执行到这里
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def throwaway_site(root: Path, env: Path = Site.env, **settings) -> Iterator[Site]:
+    """A class of its own for a check (the tests, ``benchmarks/hub_load.py``): a random name, folders under
+    ``/srv``, free loopback ports; afterwards its accounts (every member of its groups and its grader),
+    their processes, its groups and folders are gone. / 供检查使用的临时班级，结束后删除其账户、进程、组与目录。"""
+    import tempfile
+
+    require_root()
+    Path("/srv").mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="course-hub-check-", dir="/srv"))
+    base.chmod(0o755)
+    site = Site(home=base / "home", name=f"ct{secrets.token_hex(3)}", course_id=course_id(root), env=env,
+                exchange=base / "exchange", port=_free_port(), hub_port=_free_port(), proxy_api_port=_free_port(),
+                formgrader_port=_free_port(), **settings)  # fmt: skip
+    try:
+        build_environment(root, site.env, say=lambda line: None)
+        prepare(site, root, say=lambda line: None)
+        yield site
+    finally:
+        import grp
+        import pwd
+
+        # Its grader, its groups' members, and any account named after it (one removed from its groups)
+        # 其评阅账户、组成员，以及以其名称开头的账户（包括已被移出组的）
+        accounts = {site.grader} | {u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(f"{site.name}-")}
+        for group in (site.instructors, site.learners):
+            with contextlib.suppress(KeyError):
+                accounts |= set(grp.getgrnam(group).gr_mem)
+        for account in sorted(accounts):
+            subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
+            subprocess.run(["userdel", "--remove", account], capture_output=True)
+        for group in (site.instructors, site.learners):
+            subprocess.run(["groupdel", group], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+

@@ -54,7 +54,9 @@ def read_roster(path: Path) -> list[Member]:
         raise RosterError(f"cannot read the roster {path}: {error} / 无法读取名单 {path}：{error}") from error
     try:
         header = next(csv.reader(io.StringIO(text)), [])
-        rows = list(csv.DictReader(io.StringIO(text)))
+        reader = csv.DictReader(io.StringIO(text))
+        # The file's line of each row (the reader skips blank lines) / 每行在文件中的行号（读取时跳过空行）
+        rows = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
         raise RosterError(f"the roster {path} is not a CSV file: {error} / 名单 {path} 不是 CSV 文件：{error}") from error
     missing = [column for column in COLUMNS if column not in header]
@@ -65,7 +67,7 @@ def read_roster(path: Path) -> list[Member]:
         )
     members: list[Member] = []
     seen: set[str] = set()
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         fields = {column: (row.get(column) or "").strip() for column in COLUMNS}
         if not any(fields.values()):
             continue

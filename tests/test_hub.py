@@ -13,17 +13,13 @@ import contextlib
 import io
 import json
 import os
-import secrets
-import shutil
 import socket
 import sqlite3
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 from browser_pages import ARTIFACTS, assignment_list, close_dialog, needs_chromium, type_solution
-from lab_server import free_port
 from lesson_cells import LAYOUT, ROOT
 
 from course import cli, hub
@@ -38,35 +34,19 @@ LEARNERS = 3
 
 @pytest.fixture(scope="module")
 def site():
-    """(site, passwords, roster): the test class prepared and its accounts made; all removed afterwards / 测试班级及其账户"""
-    Path("/srv").mkdir(exist_ok=True)
-    base = Path(tempfile.mkdtemp(prefix="course-hub-test-", dir="/srv"))
-    base.chmod(0o755)
-    name = f"ct{secrets.token_hex(3)}"
-    site = hub.Site(home=base / "home", name=name, course_id=hub.course_id(ROOT), exchange=base / "exchange",
-                    port=free_port(), hub_port=free_port(), proxy_api_port=free_port(), formgrader_port=free_port(),
-                    server_args=("--LabApp.expose_app_in_browser=True",))  # fmt: skip
-    roster = base / "roster.csv"
-    rows = [f"{name}-teacher,Ada Teacher,ada@example.edu,instructor"]
-    rows += [f"{name}-l{i},学生 {i},l{i}@example.edu,student" for i in range(1, LEARNERS + 1)]
-    roster.write_text("student_id,name,email,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    accounts = [row.split(",")[0] for row in rows]
-    try:
-        hub.build_environment(ROOT, site.env)  # done by make's set-up: nothing to do here / make 已完成，这里无事可做
-        hub.prepare(site, ROOT, say=lambda line: None)
+    """(site, passwords, roster): the test class with its accounts from a roster; all removed afterwards / 测试班级及其账户"""
+    with hub.throwaway_site(ROOT, server_args=("--LabApp.expose_app_in_browser=True",)) as site:
+        roster = site.home / "roster.csv"
+        rows = [f"{site.name}-teacher,Ada Teacher,ada@example.edu,instructor"]
+        rows += [f"{site.name}-l{i},学生 {i},l{i}@example.edu,student" for i in range(1, LEARNERS + 1)]
+        roster.write_text("student_id,name,email,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
         passwords = dict(line.split(",")[0::2] for line in printed.getvalue().splitlines()[1:])
-        assert set(passwords) == set(accounts), printed.getvalue()
+        assert set(passwords) == {row.split(",")[0] for row in rows}, printed.getvalue()
         yield site, passwords, roster
-    finally:
-        for account in [*accounts, site.grader]:
-            subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
-            subprocess.run(["userdel", "--remove", account], capture_output=True)
-        for group in (site.instructors, site.learners):
-            subprocess.run(["groupdel", group], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    assert not [u for u in passwords if hub.account_exists(u)], "the test's accounts are removed / 测试账户应被删除"
 
 
 def listening(port: int) -> bool:
@@ -138,6 +118,9 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         for name, page in pages.items():
             wait_for_lab(page)
             assert f"/user/{name}/lab" in page.url, page.url
+        # Every learner's JupyterLab offers the Chinese interface / 每位学生的 JupyterLab 都提供中文界面
+        languages = pages[learners[0]].request.get(f"{site.url}/user/{learners[0]}/lab/api/translations/").json()["data"]
+        assert "zh_CN" in languages, sorted(languages)
 
         # Fetch and answer predict() in each learner's own server / 每位学生在自己的服务器中下载并作答
         panels = {}
@@ -175,6 +158,9 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         assert listed.get(L01) == "released", listed
         instructor.get_by_text(L01, exact=True).first.wait_for(timeout=30_000)
         instructor.screenshot(path=ARTIFACTS / "hub-formgrader.png")
+        # The grader's own JupyterLab (its terminal runs the commands below) / 评阅账户自己的 JupyterLab
+        grader_lab = instructor.request.get(f"{site.url}/services/{site.course_id}/lab")
+        assert grader_lab.ok and "JupyterLab" in grader_lab.text(), grader_lab.status
         # A learner, logged in, is refused (in a tab of their own browser) / 已登录的学生被拒绝
         tab = pages[learners[0]].context.new_page()
         refused = tab.goto(formgrader)

@@ -1,0 +1,117 @@
+"""The class server's configuration files and the roster, without starting anything (no root needed).
+课堂服务器的配置文件与名单，不启动任何进程（无需 root）。"""
+
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from lesson_cells import ROOT
+from traitlets.config.loader import PyFileConfigLoader
+
+from course import hub
+from course.export import ExportError
+from course.export import read_roster as export_roster
+from course.roster import RosterError, check_account_names, read_roster
+
+DEPLOY = ROOT / "deploy" / "hub"
+
+
+def load(folder: Path, name: str, env: dict[str, str], monkeypatch):
+    """The configuration ``folder/name`` builds with ``env`` as its environment / 在给定环境变量下读取配置文件"""
+    for key in [k for k in os.environ if k.startswith("COURSE_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return PyFileConfigLoader(name, path=str(folder)).load_config()
+
+
+def test_the_hub_reads_every_setting_course_hub_gives_it_and_no_other():
+    """Each COURSE_HUB_* name in jupyterhub_config.py is one Site.environment() sets, and each it sets is read
+    jupyterhub_config.py 读取的设置与 Site.environment() 提供的完全一致"""
+    read = set(re.findall(r"""setting\(\s*["']([A-Z_]+)["']""", (DEPLOY / "jupyterhub_config.py").read_text()))
+    given = {k.removeprefix("COURSE_HUB_") for k in hub.Site().environment()}
+    assert read - {"MEM_LIMIT", "CPU_LIMIT", "THREADS", "JUPYTER_CONFIG"} == given, (read, given)
+
+
+def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):
+    """Loopback by default, PAM for the class's two groups, learners' servers in the class environment, formgrader
+    as the grader for the instructors' group only, the culler / 默认只监听本机，PAM 登录，formgrader 只对教师组开放"""
+    site = hub.Site(home=tmp_path, name="cls", port=8123, idle_timeout=900)
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "hub" / "admin-token").write_text("x" * 64)
+    c = load(DEPLOY, "jupyterhub_config.py", site.environment(), monkeypatch)
+    assert (c.JupyterHub.ip, c.JupyterHub.port, c.JupyterHub.hub_ip) == ("127.0.0.1", 8123, "127.0.0.1")
+    assert c.PAMAuthenticator.allowed_groups == {"cls-learners", "cls-instructors"}
+    assert c.Spawner.cmd == [str(site.env / "bin" / "jupyterhub-singleuser")]
+    assert c.Spawner.environment["COURSE_EXCHANGE"] == str(site.exchange)
+    assert "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False" in c.Spawner.args
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert services[site.course_id]["user"] == "cls-grader" and services[site.course_id]["cwd"] == str(site.course_dir)
+    assert "--timeout=900" in services["idle-culler"]["command"]
+    assert services["course-admin"]["api_token"] == "x" * 64
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["course-instructor"]["groups"] == ["instructors"]
+    assert f"access:services!service={site.course_id}" in roles["course-instructor"]["scopes"]
+    # The hook gives the hub group from the Unix group, read at each login / 登录时依据 Unix 组给出 hub 组
+    hook = c.Authenticator.post_auth_hook
+    members = {"cls-instructors": ["ada"]}
+    monkeypatch.setitem(hook.__globals__, "grp", SimpleNamespace(getgrnam=lambda g: SimpleNamespace(gr_mem=members[g])))
+    assert hook(None, None, {"name": "ada"})["groups"] == ["instructors"]
+    assert hook(None, None, {"name": "bo"})["groups"] == []
+    assert c.JupyterHub.ip == "127.0.0.1" and hub.Site().ip == "127.0.0.1", "nothing listens beyond loopback by default"
+
+
+def test_the_exchange_is_the_class_servers_where_course_exchange_is_set(monkeypatch):
+    """The course's nbgrader_config.py keeps its local exchange, except on a class server / 只有课堂服务器上才使用共享交换目录"""
+    local = load(ROOT, "nbgrader_config.py", {}, monkeypatch)
+    assert local.Exchange.root == str(ROOT / "exchange")
+    on_hub = load(ROOT, "nbgrader_config.py", {"COURSE_EXCHANGE": "/srv/x"}, monkeypatch)
+    assert "root" not in on_hub.Exchange
+    assert on_hub.CourseDirectory.course_id == local.CourseDirectory.course_id
+    shared = load(DEPLOY, "nbgrader_config.py", {"COURSE_EXCHANGE": "/srv/x", "COURSE_ID": "c1"}, monkeypatch)
+    assert (shared.Exchange.root, shared.CourseDirectory.course_id) == ("/srv/x", "c1")
+
+
+def test_a_site_is_saved_and_read_back(tmp_path):
+    """course hub up saves its settings; roster and remove read the same / 保存后读回相同的设置"""
+    site = hub.Site(home=tmp_path, name="cls", port=8123, server_args=("--a",))
+    site.state.mkdir()
+    site.save()
+    assert hub.Site.load(tmp_path) == site
+    with pytest.raises(hub.HubError, match="course hub up"):
+        hub.Site.load(tmp_path / "none")
+
+
+ROSTER = "student_id,name,email,role\nada,Ada,ada@x,student\nbo,李 博,,TA\n\ncy,,cy@x,instructor\n"
+
+
+def test_the_roster_is_read_and_checked(tmp_path):
+    """Roles, blank lines, a byte-order mark; bad rows are refused with the line, in both languages / 名单的读取与检查"""
+    path = tmp_path / "roster.csv"
+    path.write_text("\ufeff" + ROSTER, encoding="utf-8")
+    members = read_roster(path)
+    assert [(m.student_id, m.name, m.role, m.grades) for m in members] == [
+        ("ada", "Ada", "student", False), ("bo", "李 博", "ta", True), ("cy", "cy", "instructor", True)]  # fmt: skip
+    assert list(export_roster(path)) == ["ada"], "export keeps students only / 导出只保留学生"
+    for text, said in [(ROSTER + "dee,D,d@x,professor\n", "line 6"), (ROSTER + "ada,A,a@x,student\n", "twice"),
+                       ("student_id,name,role\nada,A,student\n", "email"), (ROSTER + ",D,d@x,student\n", "no student_id")]:  # fmt: skip
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(RosterError, match=said) as error:
+            read_roster(path)
+        assert " / " in str(error.value)
+        with pytest.raises(ExportError):
+            export_roster(path)
+    with pytest.raises(RosterError, match="no such roster"):
+        read_roster(tmp_path / "missing.csv")
+
+
+def test_only_unix_logins_become_accounts(tmp_path):
+    """Ids that cannot be Unix logins are named, all at once / 不能作为 Unix 登录名的 id 一次全部列出"""
+    path = tmp_path / "r.csv"
+    path.write_text("student_id,name,email,role\nok_1,A,,student\nBad,B,,student\n2x,C,,student\n-x,D,,student\n" + "y" * 33 + ",E,,student\n")
+    with pytest.raises(RosterError) as error:
+        check_account_names(read_roster(path), path)
+    assert all(f" {bad}" in str(error.value) or f"{bad}," in str(error.value) for bad in ["Bad", "2x", "-x"]), error.value
+    assert "ok_1" not in str(error.value)
