@@ -333,7 +333,8 @@ def _hub(args: argparse.Namespace) -> int:
             hub.build_environment(root, Path(args.env))
         elif args.hub_command == "up":
             site = hub.Site(home=Path(args.home), name=args.name, course_id=hub.course_id(root), env=Path(args.env),
-                            exchange=Path(args.exchange), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout)  # fmt: skip
+                            exchange=Path(args.exchange), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout,
+                            **hub.internal_ports(args.port))  # fmt: skip
             hub.build_environment(root, site.env)
             hub.prepare(site, root)
             if args.roster:
@@ -354,7 +355,7 @@ def _print_passwords(added) -> None:
     """One line per account; a password is shown this once and stored nowhere / 密码只显示这一次，不会保存"""
     print("student_id,role,password  (new accounts only; shown once / 仅新账户；只显示这一次)")
     for member, password in added:
-        print(f"{member.student_id},{member.role},{password or '(existing account, unchanged / 已有账户，未改动)'}")
+        print(f"{member.student_id},{member.role},{password or '(unchanged / 未改动)'}")
 
 
 def _add_hub_parser(commands) -> None:
@@ -366,7 +367,7 @@ def _add_hub_parser(commands) -> None:
         parser.add_argument("--env", default="/opt/course/env", help="the class environment / 课堂环境 (%(default)s)")
     up.add_argument("--ip", default="127.0.0.1",
                     help="address to listen on; 0.0.0.0 only behind a TLS reverse proxy / 监听地址 (%(default)s)")  # fmt: skip
-    up.add_argument("--port", type=int, default=8000, help="the hub's port / hub 的端口 (%(default)s)")
+    up.add_argument("--port", type=int, default=8000, help="the hub's port; the internal ones follow (+1, +81, +1999) / hub 的端口，内部端口随之确定 (%(default)s)")
     up.add_argument("--name", default="course", help="prefix of the groups and the grader account / 组与评阅账户名的前缀 (%(default)s)")
     up.add_argument("--exchange", default="/srv/nbgrader/exchange", help="nbgrader's shared exchange / 共享交换目录 (%(default)s)")
     up.add_argument("--idle-timeout", type=int, default=3600, help="seconds before an idle server stops / 空闲服务器停止前的秒数")

@@ -137,6 +137,13 @@ class Site:
         }
 
 
+def internal_ports(port: int) -> dict[str, int]:
+    """The loopback ports beside the hub's ``port``: JupyterHub's own defaults for 8000 (proxy API 8001, hub
+    8081) and nbgrader's documented formgrader port (9999); another class on the same server takes another
+    ``--port`` / 与 hub 端口对应的内部端口（8000 时即 JupyterHub 与 nbgrader 文档的默认值）"""
+    return {"proxy_api_port": port + 1, "hub_port": port + 81, "formgrader_port": port + 1999}
+
+
 def require_root() -> None:
     if os.geteuid() != 0:
         raise HubError("a class server is set up by root (accounts, folders, ports) / 课堂服务器需要由 root 建立（账户、目录、端口）")
@@ -367,6 +374,9 @@ def serve(site: Site) -> int:
     print(f"JupyterHub for {site.course_id} at {site.url}/hub/login (Ctrl-C stops it) / "
           f"{site.course_id} 的 JupyterHub：{site.url}/hub/login（Ctrl-C 停止）", flush=True)  # fmt: skip
     os.chdir(site.state)
+    # Ctrl-C stops the class even when this was started where SIGINT is ignored (a background job)
+    # 即使从忽略 SIGINT 的环境（后台任务）启动，Ctrl-C 也能停止
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execve(hub_command(site)[0], hub_command(site), hub_process_environment(site))
     return 0  # not reached / 不会执行到这里
 

@@ -49,6 +49,21 @@ def site():
     assert not [u for u in passwords if hub.account_exists(u)], "the test's accounts are removed / 测试账户应被删除"
 
 
+LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1 as /proc/net/tcp writes them
+
+
+def listeners() -> list[tuple[str, int, int]]:
+    """(address, port, uid) of every listening TCP socket of this machine / 本机所有监听中的 TCP 套接字"""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                address, port = fields[1].split(":")
+                found.append((address, int(port, 16), int(fields[7])))
+    return found
+
+
 def listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -199,6 +214,13 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         seen = json.loads(in_kernel(pages[learners[0]], code))
         assert seen == {"user": learners[0], **dict.fromkeys(paths, "denied")}, seen
 
+        # The hub, its proxy, the formgrader and every learner's server listen on loopback only / 全部只监听本机回环地址
+        uids = {pwd_uid(n) for n in [*passwords, site.grader]}
+        ports = {site.port, site.hub_port, site.proxy_api_port, site.formgrader_port}
+        ours = [(a, port, uid) for a, port, uid in listeners() if uid in uids or port in ports]
+        assert {pwd_uid(n) for n in learners} <= {uid for _, _, uid in ours}, ours
+        assert site.port in {port for _, port, _ in ours} and all(a in LOOPBACK for a, _, _ in ours), ours
+
         for context in {p.context for p in [*pages.values(), instructor]}:
             context.close()
     ports = [site.port, site.hub_port, site.proxy_api_port, site.formgrader_port]
@@ -211,13 +233,23 @@ def test_removing_a_learner_keeps_their_work_and_ends_their_logins(site):
     """course hub remove: out of the groups and locked; home, exchange files and gradebook row kept / 移出班级但保留其作业"""
     site, passwords, roster = site
     name = sorted(n for n in passwords if not n.endswith("-teacher"))[-1]
-    work = Path(f"~{name}").expanduser() / "kept.txt"
+    home = Path(f"~{name}").expanduser()
+    work = home / "kept.txt"
     work.write_text("mine")
+    inbound = site.exchange / site.course_id / "inbound"
+    if not list(inbound.glob(f"{name}+{L01}+*")):  # run alone: this learner submits here / 单独运行时在此提交
+        hub.as_grader(site, ["nbgrader", "release_assignment", "--force", L01])
+        for command in (["fetch_assignment", L01], ["submit", L01]):
+            hub.run(["runuser", "-u", name, "--", "env", "-i", *(f"{k}={v}" for k, v in site.grader_environment().items()),
+                     f"HOME={home}", "nbgrader", *command], cwd=home)  # fmt: skip
+    submitted = list(inbound.glob(f"{name}+{L01}+*"))
+    assert submitted
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert cli.main(["hub", "remove", name, "--home", str(site.home)]) == 0
     assert "kept" in printed.getvalue()
     assert work.read_text() == "mine"
+    assert all(path.exists() for path in submitted), "their submission stays in the exchange / 其提交保留在交换目录中"
     assert site.learners not in groups_of(name)
     check = subprocess.run(["passwd", "--status", name], capture_output=True, text=True)
     assert check.stdout.split()[1] == "L", check.stdout

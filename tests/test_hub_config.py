@@ -74,6 +74,15 @@ def test_the_exchange_is_the_class_servers_where_course_exchange_is_set(monkeypa
     assert (shared.Exchange.root, shared.CourseDirectory.course_id) == ("/srv/x", "c1")
 
 
+def test_the_default_ports_are_jupyterhubs_and_nbgraders():
+    """Port 8000 gives JupyterHub's and nbgrader's documented ports; another port gives other, distinct ones / 默认端口"""
+    site = hub.Site()
+    assert hub.internal_ports(site.port) == {"proxy_api_port": 8001, "hub_port": 8081, "formgrader_port": 9999}
+    assert (site.proxy_api_port, site.hub_port, site.formgrader_port) == (8001, 8081, 9999)
+    other = set(hub.internal_ports(8100).values()) | {8100}
+    assert len(other) == 4 and not other & {8000, *hub.internal_ports(8000).values()}
+
+
 def test_a_site_is_saved_and_read_back(tmp_path):
     """course hub up saves its settings; roster and remove read the same / 保存后读回相同的设置"""
     site = hub.Site(home=tmp_path, name="cls", port=8123, server_args=("--a",))
