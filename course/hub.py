@@ -11,7 +11,7 @@ server's folders and starts JupyterHub with ``deploy/hub/jupyterhub_config.py``:
 - the exchange (``/srv/nbgrader/exchange``): every account may write, none may remove another's
   files (mode 1777), as nbgrader documents for several users.
 - ``<home>/hub/``: JupyterHub's database, cookie secret and the API token of ``course hub`` (root
-  only), and ``jupyter/nbgrader_config.py`` (readable), the global nbgrader configuration.
+  only); ``<home>/jupyter/nbgrader_config.py`` (readable), the global nbgrader configuration.
 
 Accounts come from the roster (``course.accounts``). Only root can do any of this.
 课堂服务器：课堂环境、服务器上的目录与 JupyterHub。只有 root 可以执行这些操作。
@@ -88,6 +88,11 @@ class Site:
         return self.home / "hub"
 
     @property
+    def jupyter_config(self) -> Path:
+        """The global nbgrader configuration every server reads (readable by all) / 所有服务器读取的全局 nbgrader 配置目录"""
+        return self.home / "jupyter"
+
+    @property
     def grader_home(self) -> Path:
         return self.home / "grader"
 
@@ -121,7 +126,7 @@ class Site:
             "GRADER": self.grader, "INSTRUCTORS": self.instructors, "LEARNERS": self.learners, "EXCHANGE": self.exchange,
             "IP": self.ip, "PORT": self.port, "HUB_PORT": self.hub_port, "PROXY_API_PORT": self.proxy_api_port,
             "FORMGRADER_PORT": self.formgrader_port, "IDLE_TIMEOUT": self.idle_timeout, "CULL_EVERY": self.cull_every,
-            "SERVER_ARGS": json.dumps(list(self.server_args)),
+            "SERVER_ARGS": json.dumps(list(self.server_args)), "JUPYTER_CONFIG": self.jupyter_config,
         }  # fmt: skip
         return {f"COURSE_HUB_{k}": str(v) for k, v in settings.items()}
 
@@ -130,7 +135,7 @@ class Site:
         return {
             "PATH": f"{self.env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(self.grader_home),
-            "JUPYTER_CONFIG_PATH": str(self.state / "jupyter"),
+            "JUPYTER_CONFIG_PATH": str(self.jupyter_config),
             "COURSE_EXCHANGE": str(self.exchange),
             "COURSE_ID": self.course_id,
             "LANG": "C.UTF-8",
@@ -282,13 +287,13 @@ def prepare(site: Site, root: Path, say=print) -> None:
     site.exchange.mkdir(parents=True, exist_ok=True)
     site.exchange.chmod(0o1777)
     site.state.mkdir(parents=True, exist_ok=True)
-    site.state.chmod(0o711)  # others may reach jupyter/ below, not list or read the rest / 其他人只能进入 jupyter/
+    site.state.chmod(0o700)  # the hub's database and secrets: root only / hub 的数据库与密钥：仅 root
     shutil.copy(root / DEPLOY / "jupyterhub_config.py", site.state / "jupyterhub_config.py")
     token = site.state / "admin-token"
     if not token.is_file():
         token.touch(mode=0o600)
         token.write_text(secrets.token_hex(32) + "\n")
-    jupyter = site.state / "jupyter"
+    jupyter = site.jupyter_config
     jupyter.mkdir(exist_ok=True)
     jupyter.chmod(0o755)
     shutil.copy(root / DEPLOY / "nbgrader_config.py", jupyter / "nbgrader_config.py")

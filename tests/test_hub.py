@@ -208,7 +208,7 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
             "other_home/": other, "other_notebook": LAYOUT.lesson_file(other, L01),
             "solutions/": site.course_dir / "solutions", "solution": site.course_dir / "solutions" / L01 / f"{L01}.ipynb",
             "gradebook": site.course_dir / "gradebook.db", "inbound/": site.exchange / site.course_id / "inbound",
-            "hub_state/": site.state, "admin_token": site.state / "admin-token", "grader_home/": site.grader_home,
+            "hub_state/": site.state, "admin_token": site.state / "admin-token", "hub_database": site.state / "jupyterhub.sqlite", "grader_home/": site.grader_home,
         }  # fmt: skip
         code = f"PATHS = {json.dumps({k: str(v) for k, v in paths.items()})}\n{PROBE}"
         seen = json.loads(in_kernel(pages[learners[0]], code))

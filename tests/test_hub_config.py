@@ -32,7 +32,7 @@ def test_the_hub_reads_every_setting_course_hub_gives_it_and_no_other():
     jupyterhub_config.py 读取的设置与 Site.environment() 提供的完全一致"""
     read = set(re.findall(r"""setting\(\s*["']([A-Z_]+)["']""", (DEPLOY / "jupyterhub_config.py").read_text()))
     given = {k.removeprefix("COURSE_HUB_") for k in hub.Site().environment()}
-    assert read - {"MEM_LIMIT", "CPU_LIMIT", "THREADS", "JUPYTER_CONFIG"} == given, (read, given)
+    assert read - {"MEM_LIMIT", "CPU_LIMIT", "THREADS"} == given, (read, given)
 
 
 def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):

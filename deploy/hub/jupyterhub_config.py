@@ -29,7 +29,7 @@ def setting(name: str, default: str) -> str:
 
 
 ENV = Path(setting("ENV", "/opt/course/env"))  # the class environment / 课堂环境
-STATE = Path(setting("STATE", "/srv/course/hub"))  # the hub's database and secrets (root only) / hub 的数据库与密钥
+STATE = Path(setting("STATE", "/srv/course/hub"))  # the hub's database and secrets (mode 700) / hub 的数据库与密钥
 COURSE_ID = setting("COURSE_ID", "pytorch-bilingual")
 COURSE_DIR = setting("COURSE_DIR", f"/srv/course/grader/{COURSE_ID}")
 GRADER = setting("GRADER", "course-grader")
@@ -39,7 +39,7 @@ EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
 ADMIN_TOKEN = STATE / "admin-token"
 # Where learners' servers and the formgrader find the global nbgrader configuration (deploy/hub/nbgrader_config.py)
 # 学生服务器与 formgrader 读取全局 nbgrader 配置的目录
-JUPYTER_CONFIG = setting("JUPYTER_CONFIG", str(STATE / "jupyter"))
+JUPYTER_CONFIG = setting("JUPYTER_CONFIG", "/srv/course/jupyter")
 
 # Only this machine unless the admin says otherwise (`course hub up --ip`); TLS belongs to a reverse proxy in front
 # 默认只监听本机（`--ip` 可改）；TLS 由前面的反向代理负责
