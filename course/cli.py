@@ -316,34 +316,30 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hub_site(args: argparse.Namespace):
-    """The class server of ``--home`` as ``course hub up`` saved it / ``course hub up`` 保存的课堂服务器设置"""
-    from course.hub import Site
-
-    return Site.load(Path(args.home))
-
-
 def _hub(args: argparse.Namespace) -> int:
     from course import accounts, hub
     from course.roster import RosterError
 
     root = CourseLayout.find(Path.cwd()).root if args.hub_command in ("env", "up") else None
     try:
+        hub.require_root()
         if args.hub_command == "env":
-            hub.build_environment(root, Path(args.env))
+            hub.build_environment(root, Path(args.env).resolve())
         elif args.hub_command == "up":
-            site = hub.Site(home=Path(args.home), name=args.name, course_id=hub.course_id(root), env=Path(args.env),
-                            exchange=Path(args.exchange), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout,
-                            **hub.internal_ports(args.port))  # fmt: skip
+            site = hub.Site(home=Path(args.home).resolve(), name=args.name, course_id=hub.course_id(root),
+                            env=Path(args.env).resolve(), exchange=Path(args.exchange).resolve(), ip=args.ip, port=args.port,
+                            idle_timeout=args.idle_timeout, **hub.internal_ports(args.port))  # fmt: skip
+            hub.check_ports_free(site)
             hub.build_environment(root, site.env)
             hub.prepare(site, root)
             if args.roster:
-                _print_passwords(accounts.add_roster(site, Path(args.roster)))
+                accounts.add_roster(site, Path(args.roster), announce=_password_printer())
             return hub.serve(site)
         elif args.hub_command == "roster":
-            _print_passwords(accounts.add_roster(_hub_site(args), Path(args.file), reset_passwords=args.reset_passwords))
+            accounts.add_roster(hub.Site.load(Path(args.home).resolve()), Path(args.file), reset_passwords=args.reset_passwords,
+                                restore=args.restore, announce=_password_printer())  # fmt: skip
         elif args.hub_command == "remove":
-            for line in accounts.remove(_hub_site(args), args.student):
+            for line in accounts.remove(hub.Site.load(Path(args.home).resolve()), args.student):
                 print(f"{args.student}: {line}")
     except (hub.HubError, RosterError) as error:
         print(error, file=sys.stderr)
@@ -351,11 +347,15 @@ def _hub(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_passwords(added) -> None:
-    """One line per account; a password is shown this once and stored nowhere / 密码只显示这一次，不会保存"""
-    print("student_id,role,password  (new accounts only; shown once / 仅新账户；只显示这一次)")
-    for member, password in added:
-        print(f"{member.student_id},{member.role},{password or '(unchanged / 未改动)'}")
+def _password_printer():
+    """Print each account as soon as its password is set; a password is shown this once and stored nowhere.
+    每个账户的密码设置后立即打印；密码只显示这一次，不会保存。"""
+    print("student_id,role,password  (new accounts only; shown once / 仅新账户；只显示这一次)", flush=True)
+
+    def announce(member, password) -> None:
+        print(f"{member.student_id},{member.role},{password or '(unchanged / 未改动)'}", flush=True)
+
+    return announce
 
 
 def _add_hub_parser(commands) -> None:
@@ -375,6 +375,8 @@ def _add_hub_parser(commands) -> None:
     roster = sub.add_parser("roster", help="accounts from a roster CSV student_id,name,email,role / 依据名单建立账户")
     roster.add_argument("file", metavar="FILE")
     roster.add_argument("--reset-passwords", action="store_true", help="new passwords for existing accounts too / 已有账户也换新密码")
+    roster.add_argument("--restore", action="store_true",
+                        help="bring back accounts removed earlier that the roster lists / 恢复名单中之前被移出的账户")  # fmt: skip
     remove = sub.add_parser("remove", help="take someone out of the class, keeping their work / 将某人移出班级并保留其作业")
     remove.add_argument("student", metavar="STUDENT")
     for parser in (up, roster, remove):

@@ -24,6 +24,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import time
 import urllib.error
@@ -80,6 +81,11 @@ class Site:
         return f"{self.name}-learners"
 
     @property
+    def removed(self) -> str:
+        """Accounts taken out of the class: kept, locked, and not brought back by a roster / 已移出班级的账户"""
+        return f"{self.name}-removed"
+
+    @property
     def grader(self) -> str:
         return f"{self.name}-grader"
 
@@ -114,10 +120,12 @@ class Site:
         path = Path(home) / "hub" / "site.json"
         try:
             data = json.loads(path.read_text())
+            types = {f.name: f.type for f in fields(cls)}
+            return cls(**{k: Path(v) if types[k] is Path else tuple(v) if k == "server_args" else v for k, v in data.items()})
         except FileNotFoundError:
             raise HubError(f"no class server at {home} (run `course hub up` first) / {home} 处没有课堂服务器（请先运行 course hub up）") from None
-        types = {f.name: f.type for f in fields(cls)}
-        return cls(**{k: Path(v) if types[k] is Path else tuple(v) if k == "server_args" else v for k, v in data.items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise HubError(f"cannot read {path}: {error!r} / 无法读取 {path}：{error!r}") from error
 
     def environment(self) -> dict[str, str]:
         """The ``COURSE_HUB_*`` settings ``deploy/hub/jupyterhub_config.py`` reads / 配置文件读取的设置。"""
@@ -146,7 +154,23 @@ def internal_ports(port: int) -> dict[str, int]:
     """The loopback ports beside the hub's ``port``: JupyterHub's own defaults for 8000 (proxy API 8001, hub
     8081) and nbgrader's documented formgrader port (9999); another class on the same server takes another
     ``--port`` / 与 hub 端口对应的内部端口（8000 时即 JupyterHub 与 nbgrader 文档的默认值）"""
+    if not 1024 <= port <= 65535 - 1999:
+        raise HubError(f"--port must lie in 1024..{65535 - 1999} (the internal ports follow it) / --port 必须在 1024..{65535 - 1999} 之间")
     return {"proxy_api_port": port + 1, "hub_port": port + 81, "formgrader_port": port + 1999}
+
+
+def check_ports_free(site: Site) -> None:
+    """Each of the class's ports free on loopback, or one message naming the taken ones / 班级的端口都必须空闲"""
+    import socket
+
+    taken = []
+    for port in (site.port, site.proxy_api_port, site.hub_port, site.formgrader_port):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                taken.append(port)
+    if taken:
+        raise HubError(f"ports in use: {taken} (another class? use another --port, 100 apart) / "
+                       f"端口已被占用：{taken}（另一个班级？请换一个相差 100 的 --port）")  # fmt: skip
 
 
 def require_root() -> None:
@@ -206,8 +230,9 @@ def build_environment(root: Path, env: Path, say=print) -> None:
 
 def _install_packages(root: Path, env: Path) -> None:
     if not (env / "bin" / "python").exists():
-        env.parent.mkdir(parents=True, exist_ok=True)
-        env.parent.chmod(0o755)
+        if not env.parent.exists():
+            env.parent.mkdir(parents=True)
+            env.parent.chmod(0o755)  # every account runs what lies below / 所有账户都要运行其中的程序
         run([str(PYTHON), "-m", "venv", str(env)])
     run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", *(a for p in PACKAGE_FILES for a in ("-r", str(root / p)))])
 
@@ -264,8 +289,18 @@ def _ensure_group(name: str) -> None:
 def account_exists(name: str) -> bool:
     import pwd
 
+    return _exists(pwd.getpwnam, name)
+
+
+def group_exists(name: str) -> bool:
+    import grp
+
+    return _exists(grp.getgrnam, name)
+
+
+def _exists(lookup, name: str) -> bool:
     try:
-        pwd.getpwnam(name)
+        lookup(name)
         return True
     except KeyError:
         return False
@@ -274,7 +309,7 @@ def account_exists(name: str) -> bool:
 def prepare(site: Site, root: Path, say=print) -> None:
     """Groups, the grader account, the course folder, the exchange and the hub's state folder / 准备服务器上的组、账户与目录"""
     require_root()
-    for group in (site.instructors, site.learners):
+    for group in (site.instructors, site.learners, site.removed):
         _ensure_group(group)
     site.home.mkdir(parents=True, exist_ok=True)
     site.home.chmod(0o755)
@@ -284,8 +319,7 @@ def prepare(site: Site, root: Path, say=print) -> None:
     site.grader_home.chmod(0o2750)
     shutil.chown(site.grader_home, site.grader, site.instructors)
     _install_course_folder(site, root)
-    site.exchange.mkdir(parents=True, exist_ok=True)
-    site.exchange.chmod(0o1777)
+    prepare_exchange(site)
     site.state.mkdir(parents=True, exist_ok=True)
     site.state.chmod(0o700)  # the hub's database and secrets: root only / hub 的数据库与密钥：仅 root
     shutil.copy(root / DEPLOY / "jupyterhub_config.py", site.state / "jupyterhub_config.py")
@@ -304,17 +338,59 @@ def prepare(site: Site, root: Path, say=print) -> None:
 
 def _install_course_folder(site: Site, root: Path) -> None:
     """Copy the course's tracked files into the grader's course folder; its working state (gradebook,
-    submissions, feedback) is never touched / 把课程文件复制到评阅账户的课程目录，不动其中的工作状态"""
-    for relative in tracked_files(root):
-        target = site.course_dir / relative
-        for folder in reversed([*(p for p in target.parents if site.course_dir in p.parents), site.course_dir]):
-            if not folder.is_dir():
-                folder.mkdir()
-                folder.chmod(0o2750)
-                shutil.chown(folder, site.grader, site.instructors)
-        shutil.copyfile(root / relative, target)
-        target.chmod(0o640)
-        shutil.chown(target, site.grader, site.instructors)
+    submissions, feedback) is never touched. ``tar`` unpacks them *as the grader*, so nothing the grader
+    account placed there (a link to a system file) can make root write elsewhere.
+    以评阅账户身份解包课程文件，评阅账户放置的任何链接都不能让 root 写到别处；不动其中的工作状态。"""
+    import io
+    import tarfile
+
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w") as tar:
+        folders = {site.course_id}
+        for relative in tracked_files(root):
+            parts = Path(site.course_id, relative).parts
+            folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        for folder in sorted(folders):
+            info = tarfile.TarInfo(folder)
+            info.type, info.mode = tarfile.DIRTYPE, 0o2750
+            tar.addfile(info)
+        for relative in tracked_files(root):
+            data = (root / relative).read_bytes()
+            info = tarfile.TarInfo(f"{site.course_id}/{relative}")
+            info.size, info.mode = len(data), 0o640
+            tar.addfile(info, io.BytesIO(data))
+    result = subprocess.run(["runuser", "-u", site.grader, "--", "tar", "--extract", "--no-same-owner", "--preserve-permissions",
+                             "--directory", str(site.grader_home)], input=archive.getvalue(), capture_output=True)  # fmt: skip
+    if result.returncode != 0:
+        raise HubError(f"cannot copy the course into {site.course_dir} / 无法把课程复制到 {site.course_dir}:\n"
+                       f"{result.stderr.decode(errors='replace')}")  # fmt: skip
+
+
+def prepare_exchange(site: Site) -> None:
+    """The shared exchange (1777) and the course's folder in it, the grader's, made before any learner can
+    claim the name: ``outbound`` 755, ``inbound`` 2733 as nbgrader's release makes them.
+    共享交换目录及其中的课程目录（归评阅账户所有），在学生能抢先建立同名目录之前建好。"""
+    import pwd
+
+    site.exchange.mkdir(parents=True, exist_ok=True)
+    site.exchange.chmod(0o1777)
+    grader = pwd.getpwnam(site.grader)
+    course = site.exchange / site.course_id
+    for folder, mode in [(course, 0o755), (course / "outbound", 0o755), (course / "inbound", 0o2733)]:
+        try:
+            folder.mkdir(mode=0o700)
+            # Through the folder itself, never a link put in its place / 通过目录本身操作，绝不经由替换它的链接
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+            try:
+                os.fchown(fd, grader.pw_uid, grader.pw_gid)
+                os.fchmod(fd, mode)
+            finally:
+                os.close(fd)
+        except FileExistsError:
+            held = os.lstat(folder)
+            if not stat.S_ISDIR(held.st_mode) or held.st_uid != grader.pw_uid:
+                raise HubError(f"{folder} exists and is not the grader's ({site.grader}): someone made it first; "
+                               f"check and remove it / {folder} 已存在且不属于评阅账户：有人抢先建立了它，请检查后删除") from None  # fmt: skip
 
 
 def admin_token(site: Site) -> str:
@@ -358,6 +434,7 @@ def running(site: Site, log: Path | None = None) -> Iterator[subprocess.Popen]:
     """JupyterHub for ``site`` until the block ends; then it, its proxy, services and learners' servers stop.
     在代码块期间运行 JupyterHub；结束时它与代理、服务、学生服务器一起停止。"""
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 — closed below / 在下面关闭
+    check_ports_free(site)
     process = subprocess.Popen(hub_command(site), cwd=site.state, env=hub_process_environment(site),
                                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
@@ -423,9 +500,12 @@ def throwaway_site(root: Path, env: Path = Site.env, **settings) -> Iterator[Sit
             with contextlib.suppress(KeyError):
                 accounts |= set(grp.getgrnam(group).gr_mem)
         for account in sorted(accounts):
-            subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
-            subprocess.run(["userdel", "--remove", account], capture_output=True)
-        for group in (site.instructors, site.learners):
+            for _ in range(50):  # until its processes are gone and userdel succeeds / 直到进程结束、userdel 成功
+                subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
+                if subprocess.run(["userdel", "--remove", account], capture_output=True).returncode in (0, 6):
+                    break
+                time.sleep(0.1)
+        for group in (site.instructors, site.learners, site.removed):
             subprocess.run(["groupdel", group], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 

@@ -10,12 +10,16 @@ learner.
 """
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
+import shutil
 import socket
 import sqlite3
+import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +166,11 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
             panels[name].locator("#fetched_assignments_list .list_item", has_text=L01).first.get_by_role("button", name="Submit").click()
             panels[name].locator("#submitted_assignments_list .list_item", has_text=L01).first.wait_for(timeout=30_000)
         pages[learners[0]].screenshot(path=ARTIFACTS / "hub-learner-submitted.png")
+        # An impostor: learner 1 files a newer submission under learner 2's id / 冒名者：学生 1 以学生 2 的名义提交了更新的一份
+        impostor = LAYOUT.lesson_file(Path(f"~{learners[0]}").expanduser(), L01).parent / "impostor.txt"
+        impostor.write_text("not yours")
+        shutil.chown(impostor, learners[0])
+        as_learner(site, learners[0], "submit", L01, f"--student={learners[1]}")
 
         # formgrader through the hub, for the instructors' group only / 只有教师组能通过 hub 打开 formgrader
         formgrader = f"{site.url}/services/{site.course_id}/formgrader"
@@ -180,10 +189,13 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         tab = pages[learners[0]].context.new_page()
         refused = tab.goto(formgrader)
         assert refused.status == 403 and "Manage Assignments" not in tab.content(), refused.status
+        assert tab.goto(f"{site.url}/services/{site.course_id}/lab").status == 403, "nor the grader's JupyterLab / 也不能打开评阅账户的 JupyterLab"
         tab.close()
 
         # Collect, grade (sandboxed, as the grader account), release feedback / 收集、评阅（沙箱中）、发布反馈
         hub.as_grader(site, ["nbgrader", "collect", L01])
+        collected = site.course_dir / "submitted" / learners[1] / L01
+        assert collected.is_dir() and not (collected / "impostor.txt").exists(), "only their own submission / 只收集本人的提交"
         hub.as_grader(site, ["course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv"], timeout=300)
         hub.as_grader(site, ["nbgrader", "release_feedback", L01])
         for name, page in pages.items():
@@ -221,51 +233,115 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         assert {pwd_uid(n) for n in learners} <= {uid for _, _, uid in ours}, ours
         assert site.port in {port for _, port, _ in ours} and all(a in LOOPBACK for a, _, _ in ours), ours
 
-        for context in {p.context for p in [*pages.values(), instructor]}:
+        # Removed while logged in: their session ends and they cannot log in again / 登录中被移出：会话结束，无法再登录
+        gone = learners[2]
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert cli.main(["hub", "remove", gone, "--home", str(site.home)]) == 0
+        assert "hub sessions ended" in printed.getvalue(), printed.getvalue()
+        assert pages[gone].request.get(f"{site.url}/user/{gone}/api/status", max_redirects=0).status != 200
+        again = log_in(browser, site, gone, passwords[gone])
+        again.get_by_text("Invalid username or password").wait_for(timeout=30_000)
+        assert "/hub/login" in again.url
+
+        for context in {p.context for p in [*pages.values(), instructor, again]}:
             context.close()
     ports = [site.port, site.hub_port, site.proxy_api_port, site.formgrader_port]
     assert not [p for p in ports if listening(p)], "the hub leaves nothing listening / hub 停止后不应有端口在监听"
-    left = [n for n in passwords if subprocess.run(["pgrep", "-u", n], capture_output=True).returncode == 0]
-    assert not left, f"processes outlived the hub / hub 停止后仍有进程: {left}"
+    # A stopped server's kernels end within seconds / 服务器停止后，其内核在数秒内结束
+    deadline = time.monotonic() + 15
+    while (left := [n for n in passwords if subprocess.run(["pgrep", "-u", n], capture_output=True).returncode == 0]):
+        if time.monotonic() > deadline:
+            shown = subprocess.run(["ps", "-o", "user,pid,etime,args", "-u", ",".join(left)], capture_output=True, text=True)
+            raise AssertionError(f"processes outlived the hub / hub 停止后仍有进程:\n{shown.stdout}")
+        time.sleep(0.5)
 
 
-def test_removing_a_learner_keeps_their_work_and_ends_their_logins(site):
-    """course hub remove: out of the groups and locked; home, exchange files and gradebook row kept / 移出班级但保留其作业"""
+def shadow(name: str) -> str:
+    return next(line for line in Path("/etc/shadow").read_text().splitlines() if line.startswith(f"{name}:")).split(":")[1]
+
+
+def as_learner(site, name, *command):
+    """An nbgrader command in ``name``'s home, as ``name``, with their server's environment / 以学生身份运行 nbgrader 命令"""
+    home = Path(f"~{name}").expanduser()
+    return hub.run(["runuser", "-u", name, "--", "env", "-i", *(f"{k}={v}" for k, v in site.grader_environment().items()),
+                    f"HOME={home}", "nbgrader", *command], cwd=home)  # fmt: skip
+
+
+def test_removing_a_learner_keeps_their_work_and_the_roster_does_not_bring_them_back(site):
+    """course hub remove: out of the class, locked; home, exchange files, gradebook row kept; back only with --restore
+    移出班级并锁定，保留主目录、提交与成绩；只有 --restore 才能恢复"""
     site, passwords, roster = site
-    name = sorted(n for n in passwords if not n.endswith("-teacher"))[-1]
+    name = sorted(n for n in passwords if not n.endswith("-teacher"))[1]
     home = Path(f"~{name}").expanduser()
     work = home / "kept.txt"
     work.write_text("mine")
     inbound = site.exchange / site.course_id / "inbound"
     if not list(inbound.glob(f"{name}+{L01}+*")):  # run alone: this learner submits here / 单独运行时在此提交
         hub.as_grader(site, ["nbgrader", "release_assignment", "--force", L01])
-        for command in (["fetch_assignment", L01], ["submit", L01]):
-            hub.run(["runuser", "-u", name, "--", "env", "-i", *(f"{k}={v}" for k, v in site.grader_environment().items()),
-                     f"HOME={home}", "nbgrader", *command], cwd=home)  # fmt: skip
+        as_learner(site, name, "fetch_assignment", L01)
+        as_learner(site, name, "submit", L01)
     submitted = list(inbound.glob(f"{name}+{L01}+*"))
     assert submitted
+    password_hash = shadow(name)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert cli.main(["hub", "remove", name, "--home", str(site.home)]) == 0
-    assert "kept" in printed.getvalue()
+    assert "kept" in printed.getvalue() and "hub not running" in printed.getvalue(), printed.getvalue()
     assert work.read_text() == "mine"
     assert all(path.exists() for path in submitted), "their submission stays in the exchange / 其提交保留在交换目录中"
-    assert site.learners not in groups_of(name)
+    assert groups_of(name) & {site.learners, site.instructors} == set() and site.removed in groups_of(name)
     check = subprocess.run(["passwd", "--status", name], capture_output=True, text=True)
     assert check.stdout.split()[1] == "L", check.stdout
     with sqlite3.connect(site.course_dir / "gradebook.db") as db:
         assert db.execute("select count(*) from student where id = ?", (name,)).fetchone() == (1,)
-    # Listed again, the account comes back as it was (its password unchanged) / 重新列入名单后账户恢复
+    # Still on the roster, not brought back silently / 仍在名单上，也不会被悄悄恢复
+    errors = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(errors):
+        assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 2
+    assert f"{name}: removed from the class earlier" in errors.getvalue(), errors.getvalue()
+    assert site.learners not in groups_of(name)
+    # --restore: back as they were, their password unchanged / --restore：恢复原状，密码不变
     with contextlib.redirect_stdout(io.StringIO()):
-        assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
-    assert site.learners in groups_of(name)
+        assert cli.main(["hub", "roster", str(roster), "--home", str(site.home), "--restore"]) == 0
+    assert site.learners in groups_of(name) and site.removed not in groups_of(name)
     assert subprocess.run(["passwd", "--status", name], capture_output=True, text=True).stdout.split()[1] == "P"
+    assert shadow(name) == password_hash
+
+
+def test_a_changed_role_moves_the_account(site, tmp_path):
+    """A learner listed as a TA moves to the instructors' group, and back / 角色变化时账户在两个组之间移动"""
+    site, passwords, roster = site
+    name = sorted(n for n in passwords if not n.endswith("-teacher"))[0]
+    changed = tmp_path / "roster.csv"
+    changed.write_text(roster.read_text(encoding="utf-8").replace(f"{name},学生 1,l1@example.edu,student",
+                                                                  f"{name},学生 1,l1@example.edu,ta"), encoding="utf-8")  # fmt: skip
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert cli.main(["hub", "roster", str(changed), "--home", str(site.home)]) == 0
+        assert {site.instructors} == groups_of(name) & {site.learners, site.instructors}
+        assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
+    assert {site.learners} == groups_of(name) & {site.learners, site.instructors}
+
+
+def test_a_course_folder_in_the_exchange_made_by_someone_else_is_refused(site, tmp_path):
+    """A learner who creates the course's exchange folder before the class starts cannot hold it / 抢先建立的课程交换目录被拒绝"""
+    site, passwords, _ = site
+    learner = sorted(n for n in passwords if not n.endswith("-teacher"))[0]
+    other = dataclasses.replace(site, exchange=tmp_path / "exchange")
+    (other.exchange / site.course_id).mkdir(parents=True)
+    shutil.chown(other.exchange / site.course_id, learner)
+    with pytest.raises(hub.HubError, match="someone made it first"):
+        hub.prepare_exchange(other)
+    shutil.chown(other.exchange / site.course_id, site.grader)
+    hub.prepare_exchange(other)
+    assert stat.S_IMODE((other.exchange / site.course_id / "inbound").stat().st_mode) == 0o2733
 
 
 def test_a_bad_roster_changes_nothing(site, tmp_path, capsys):
     """A roster with a bad id or role exits 2 with a bilingual message, and no account is made / 错误的名单不会建立任何账户"""
     site, _, _ = site
     for text, said in [
+        ("student_id,name,email,role\nok1,A,a@x,student\ndaemon,D,d@x,student\n", "this class did not make"),
         ("student_id,name,email,role\nok1,A,a@x,student\nBad Name,B,b@x,student\n", "cannot be Unix logins"),
         ("student_id,name,email,role\nok1,A,a@x,student\nok2,B,b@x,professor\n", "is not one of"),
         ("student_id,name,email\nok1,A,a@x\n", "lacks the column"),

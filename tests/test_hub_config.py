@@ -54,6 +54,8 @@ def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
     assert roles["course-instructor"]["groups"] == ["instructors"]
     assert f"access:services!service={site.course_id}" in roles["course-instructor"]["scopes"]
+    granting = [name for name, role in roles.items() if any(scope.startswith("access:") for scope in role["scopes"])]
+    assert granting == ["course-instructor"], "no other role opens formgrader or servers / 没有其他角色能打开 formgrader 或服务器"
     # The hook gives the hub group from the Unix group, read at each login / 登录时依据 Unix 组给出 hub 组
     hook = c.Authenticator.post_auth_hook
     members = {"cls-instructors": ["ada"]}
@@ -75,12 +77,17 @@ def test_the_exchange_is_the_class_servers_where_course_exchange_is_set(monkeypa
 
 
 def test_the_default_ports_are_jupyterhubs_and_nbgraders():
-    """Port 8000 gives JupyterHub's and nbgrader's documented ports; another port gives other, distinct ones / 默认端口"""
+    """Port 8000 gives JupyterHub's and nbgrader's documented ports; ports 100 apart give distinct ones / 默认端口"""
     site = hub.Site()
     assert hub.internal_ports(site.port) == {"proxy_api_port": 8001, "hub_port": 8081, "formgrader_port": 9999}
     assert (site.proxy_api_port, site.hub_port, site.formgrader_port) == (8001, 8081, 9999)
-    other = set(hub.internal_ports(8100).values()) | {8100}
-    assert len(other) == 4 and not other & {8000, *hub.internal_ports(8000).values()}
+    default = {8000, *hub.internal_ports(8000).values()}
+    for port in range(8100, 8800, 100):  # classes 100 apart never share a port / 相差 100 的班级端口互不重叠
+        other = {port, *hub.internal_ports(port).values()}
+        assert len(other) == 4 and not other & default, port
+    for bad in (80, 65535):
+        with pytest.raises(hub.HubError, match="--port"):
+            hub.internal_ports(bad)
 
 
 def test_a_site_is_saved_and_read_back(tmp_path):
@@ -122,5 +129,5 @@ def test_only_unix_logins_become_accounts(tmp_path):
     path.write_text("student_id,name,email,role\nok_1,A,,student\nBad,B,,student\n2x,C,,student\n-x,D,,student\n" + "y" * 33 + ",E,,student\n")
     with pytest.raises(RosterError) as error:
         check_account_names(read_roster(path), path)
-    assert all(f" {bad}" in str(error.value) or f"{bad}," in str(error.value) for bad in ["Bad", "2x", "-x"]), error.value
+    assert all(f" {bad}" in str(error.value) or f"{bad}," in str(error.value) for bad in ["Bad", "2x", "-x", "y" * 33]), error.value
     assert "ok_1" not in str(error.value)

@@ -14,3 +14,7 @@ c.CourseDirectory.course_id = os.environ.get("COURSE_ID", "pytorch-bilingual")
 # nbgrader's documented multi-user exchange: a folder every account may write (sticky: none removes another's)
 # nbgrader 文档中的多用户交换目录：所有账户可写（粘滞位：不能删除别人的文件）
 c.Exchange.root = os.environ.get("COURSE_EXCHANGE", "/srv/nbgrader/exchange")
+
+# Anyone may write to the exchange under any id (`nbgrader submit --student`): collect only what the
+# student they name owns (nbgrader's own collect only warns) / 只收集学生本人拥有的提交（nbgrader 自带的只会警告）
+c.ExchangeFactory.collect = "course.collect.OwnedSubmissionsCollect"
