@@ -26,6 +26,10 @@ is never visible to a grading kernel (see ``course.sandbox``).
     late_policy     the course's late-submission policy, an nbgrader ``LateSubmissionPlugin``
     status          ``course status``: every submission of the term and where its grading stands
     export          ``course export``: the term's grades as CSV or a Canvas gradebook import
+    roster          the class list ``student_id,name,email,role``, read and checked
+    hub             ``course hub env|up``: the class environment, the server's folders, JupyterHub (deploy/hub)
+    accounts        ``course hub roster|remove``: the class's Unix logins and gradebook students
+    collect         nbgrader's collect for a shared exchange: only submissions their student owns
 
 Importing this package does nothing else / 导入本包不做其他事情。
 """
