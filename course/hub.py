@@ -18,14 +18,20 @@ Accounts come from the roster (``course.accounts``). Only root can do any of thi
 """
 
 import contextlib
+import grp
 import hashlib
+import io
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
+import socket
 import stat
 import subprocess
+import tarfile
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -161,8 +167,6 @@ def internal_ports(port: int) -> dict[str, int]:
 
 def check_ports_free(site: Site) -> None:
     """Each of the class's ports free on loopback, or one message naming the taken ones / 班级的端口都必须空闲"""
-    import socket
-
     taken = []
     for port in (site.port, site.proxy_api_port, site.hub_port, site.formgrader_port):
         with socket.socket() as probe:
@@ -245,7 +249,8 @@ def _install_proxy(env: Path) -> None:
 
 def _install_course(root: Path, env: Path) -> None:
     """Install (not link) ``helpers`` and ``course``, from a copy holding only them / 安装（而非链接）课程的两个包"""
-    with tempfile_dir() as build:
+    with tempfile.TemporaryDirectory(prefix="course-hub-") as folder:
+        build = Path(folder)
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(root / name, build / name)
         for package in COURSE_PACKAGES:
@@ -255,14 +260,6 @@ def _install_course(root: Path, env: Path) -> None:
     overrides = env / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
     overrides.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(root / LAB_OVERRIDES, overrides)
-
-
-@contextlib.contextmanager
-def tempfile_dir() -> Iterator[Path]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="course-hub-") as folder:
-        yield Path(folder)
 
 
 def course_id(root: Path) -> str:
@@ -287,14 +284,10 @@ def _ensure_group(name: str) -> None:
 
 
 def account_exists(name: str) -> bool:
-    import pwd
-
     return _exists(pwd.getpwnam, name)
 
 
 def group_exists(name: str) -> bool:
-    import grp
-
     return _exists(grp.getgrnam, name)
 
 
@@ -341,9 +334,6 @@ def _install_course_folder(site: Site, root: Path) -> None:
     submissions, feedback) is never touched. ``tar`` unpacks them *as the grader*, so nothing the grader
     account placed there (a link to a system file) can make root write elsewhere.
     以评阅账户身份解包课程文件，评阅账户放置的任何链接都不能让 root 写到别处；不动其中的工作状态。"""
-    import io
-    import tarfile
-
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:
         folders = {site.course_id}
@@ -370,8 +360,6 @@ def prepare_exchange(site: Site) -> None:
     """The shared exchange (1777) and the course's folder in it, the grader's, made before any learner can
     claim the name: ``outbound`` 755, ``inbound`` 2733 as nbgrader's release makes them.
     共享交换目录及其中的课程目录（归评阅账户所有），在学生能抢先建立同名目录之前建好。"""
-    import pwd
-
     site.exchange.mkdir(parents=True, exist_ok=True)
     site.exchange.chmod(0o1777)
     grader = pwd.getpwnam(site.grader)
@@ -463,9 +451,7 @@ def serve(site: Site) -> int:
     return 0  # not reached / 不会执行到这里
 
 
-def _free_port() -> int:
-    import socket
-
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -476,24 +462,20 @@ def throwaway_site(root: Path, env: Path = Site.env, **settings) -> Iterator[Sit
     """A class of its own for a check (the tests, ``benchmarks/hub_load.py``): a random name, folders under
     ``/srv``, free loopback ports; afterwards its accounts (every member of its groups and its grader),
     their processes, its groups and folders are gone. / 供检查使用的临时班级，结束后删除其账户、进程、组与目录。"""
-    import tempfile
-
     require_root()
     Path("/srv").mkdir(exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="course-hub-check-", dir="/srv"))
     base.chmod(0o755)
     site = Site(home=base / "home", name=f"ct{secrets.token_hex(3)}", course_id=course_id(root), env=env,
-                exchange=base / "exchange", port=_free_port(), hub_port=_free_port(), proxy_api_port=_free_port(),
-                formgrader_port=_free_port(), **settings)  # fmt: skip
+                exchange=base / "exchange", port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
+                formgrader_port=free_port(), **settings)  # fmt: skip
     try:
         build_environment(root, site.env, say=lambda line: None)
         prepare(site, root, say=lambda line: None)
         yield site
     finally:
         import grp
-        import pwd
-
-        # Its grader, its groups' members, and any account named after it (one removed from its groups)
+            # Its grader, its groups' members, and any account named after it (one removed from its groups)
         # 其评阅账户、组成员，以及以其名称开头的账户（包括已被移出组的）
         accounts = {site.grader} | {u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(f"{site.name}-")}
         for group in (site.instructors, site.learners):

@@ -144,3 +144,38 @@ def assignment_list(page):
     panel = page.locator(".jp-MainAreaWidget:visible #assignments")
     panel.locator("#course_list_default", has_text="pytorch-bilingual").wait_for(timeout=30_000)
     return panel
+
+
+def fetch(panel, lesson):
+    """Press Fetch on a released lesson and wait until it is listed as fetched / 下载已发布的课程并等待其出现在已下载列表中"""
+    panel.locator("#released_assignments_list .list_item", has_text=lesson).get_by_role("button", name="Fetch").click()
+    fetched = panel.locator("#fetched_assignments_list .list_item", has_text=lesson).first
+    fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
+
+
+def open_fetched(page, panel, lesson):
+    """Open the fetched lesson's notebook from the Assignment List / 从作业列表打开已下载课程的笔记本"""
+    panel.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=lesson).click()
+    panel.locator("#fetched_assignments_list .nested_list_item a", has_text=lesson).click()
+    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+
+
+def submit(page, panel, lesson):
+    """Back to the Assignment List's tab, Submit, wait until it is listed as submitted / 回到作业列表提交并等待完成"""
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
+    panel.locator("#fetched_assignments_list .list_item", has_text=lesson).first.get_by_role("button", name="Submit").click()
+    panel.locator("#submitted_assignments_list .list_item", has_text=lesson).first.wait_for(timeout=30_000)
+
+
+def read_feedback(page, panel, lesson) -> str:
+    """Fetch Feedback once it is released, open the feedback page, return its text / 获取已发布的反馈，打开并返回其文字"""
+    submitted = panel.locator("#submitted_assignments_list .list_item", has_text=lesson).first
+    panel.locator("#refresh_assignments_list").click()
+    submitted.get_by_text("feedback available to fetch").wait_for(timeout=30_000)
+    submitted.get_by_role("button", name="Fetch Feedback").click()
+    submitted.get_by_text("view feedback").click()
+    page.locator(".jp-DirListing-item", has_text=f"{lesson}.html").dblclick()
+    feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe")
+    # the viewer fills its frame after opening / 查看器打开后才填充内容
+    feedback.get_by_text(f"{lesson} (Score:").wait_for(timeout=30_000)
+    return feedback.locator("body").inner_text()

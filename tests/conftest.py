@@ -8,9 +8,10 @@ import sys
 
 import pytest
 from browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, course_environment
-from lab_server import TOKEN, free_port, running_lab
+from lab_server import TOKEN, running_lab
 from lesson_cells import LAYOUT, ROOT
 
+from course.hub import free_port
 from course.layout import CourseLayout
 
 # Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行

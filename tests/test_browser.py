@@ -15,9 +15,13 @@ from browser_pages import (
     assignment_list,
     close_dialog,
     course_environment,
+    fetch,
     needs_chromium,
+    open_fetched,
     open_notebook,
     open_page,
+    read_feedback,
+    submit,
     type_solution,
     validate,
 )
@@ -90,23 +94,14 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     instructor(course, "nbgrader", "release_assignment", L01)
     page = open_page(browser, base)
     panel = assignment_list(page)
-    released = panel.locator("#released_assignments_list .list_item", has_text=L01)
-    released.get_by_role("button", name="Fetch").click()
-    fetched = panel.locator("#fetched_assignments_list .list_item", has_text=L01).first
-    fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
+    fetch(panel, L01)
     notebook = LAYOUT.lesson_file(course / "assignments", L01)
     assert notebook.is_file(), "Fetch puts the lesson in assignments/ / Fetch 应把课程放到 assignments/"
     page.screenshot(path=ARTIFACTS / "assignment-list-fetched.png")
 
-    link = panel.locator("#fetched_assignments_list .nested_list_item a", has_text=L01)
-    panel.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=L01).click()
-    link.click()
-    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+    open_fetched(page, panel, L01)
     type_solution(page, notebook, "ex01_predict")
-    page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
-    fetched.get_by_role("button", name="Submit").click()
-    submitted = panel.locator("#submitted_assignments_list .list_item", has_text=L01).first
-    submitted.wait_for(timeout=30_000)
+    submit(page, panel, L01)
     page.screenshot(path=ARTIFACTS / "assignment-list-submitted.png")
 
     instructor(course, "nbgrader", "collect", L01)
@@ -121,15 +116,7 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     assert review.ok and "def predict(x, w)" in shown and "BEGIN HIDDEN TESTS" in shown, (review.status, shown[:500])
     instructor(course, "nbgrader", "release_feedback", L01)
 
-    panel.locator("#refresh_assignments_list").click()
-    submitted.get_by_text("feedback available to fetch").wait_for(timeout=30_000)
-    submitted.get_by_role("button", name="Fetch Feedback").click()
-    submitted.get_by_text("view feedback").click()
-    page.locator(".jp-DirListing-item", has_text=f"{L01}.html").dblclick()
-    feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe")
-    # the viewer fills its frame after opening / 查看器打开后才填充内容
-    feedback.get_by_text(f"{L01} (Score:").wait_for(timeout=30_000)
-    text = feedback.locator("body").inner_text()
+    text = read_feedback(page, panel, L01)
     page.screenshot(path=ARTIFACTS / "assignment-list-feedback.png")
     # predict() typed in the page earns its 2 points, the untouched exercises none / 页面中完成的 predict() 得 2 分
     assert f"{L01} (Score: 2.0 / 14.0)" in text, text[:500]

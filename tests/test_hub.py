@@ -23,7 +23,17 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_pages import ARTIFACTS, assignment_list, close_dialog, needs_chromium, type_solution
+from browser_pages import (
+    ARTIFACTS,
+    assignment_list,
+    close_dialog,
+    fetch,
+    needs_chromium,
+    open_fetched,
+    read_feedback,
+    submit,
+    type_solution,
+)
 from lesson_cells import LAYOUT, ROOT
 
 from course import cli, hub
@@ -145,14 +155,10 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         panels = {}
         for name, page in pages.items():
             panel = panels[name] = assignment_list(page)
-            panel.locator("#released_assignments_list .list_item", has_text=L01).get_by_role("button", name="Fetch").click()
-            fetched = panel.locator("#fetched_assignments_list .list_item", has_text=L01).first
-            fetched.get_by_role("button", name="Submit").wait_for(timeout=30_000)
+            fetch(panel, L01)
             notebook = LAYOUT.lesson_file(Path(f"~{name}").expanduser(), L01)
             assert notebook.is_file() and notebook.stat().st_uid == pwd_uid(name), "fetched into the learner's home / 下载到学生主目录"
-            panel.locator("#fetched_assignments_list a.assignment-notebooks-link", has_text=L01).click()
-            panel.locator("#fetched_assignments_list .nested_list_item a", has_text=L01).click()
-            page.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", timeout=90_000)
+            open_fetched(page, panel, L01)
             type_solution(page, notebook, "ex01_predict")
         # Validate in all three servers at once, then read each dialog / 三个服务器同时验证
         for page in pages.values():
@@ -162,9 +168,7 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
             assert "predict() evaluates" not in text and "sum_squared_error() returns" in text, (name, text)
             close_dialog(page)
         for name, page in pages.items():
-            page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments").click()
-            panels[name].locator("#fetched_assignments_list .list_item", has_text=L01).first.get_by_role("button", name="Submit").click()
-            panels[name].locator("#submitted_assignments_list .list_item", has_text=L01).first.wait_for(timeout=30_000)
+            submit(page, panels[name], L01)
         pages[learners[0]].screenshot(path=ARTIFACTS / "hub-learner-submitted.png")
         # An impostor: learner 1 files a newer submission under learner 2's id / 冒名者：学生 1 以学生 2 的名义提交了更新的一份
         impostor = LAYOUT.lesson_file(Path(f"~{learners[0]}").expanduser(), L01).parent / "impostor.txt"
@@ -199,16 +203,7 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         hub.as_grader(site, ["course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv"], timeout=300)
         hub.as_grader(site, ["nbgrader", "release_feedback", L01])
         for name, page in pages.items():
-            panel = panels[name]
-            submitted = panel.locator("#submitted_assignments_list .list_item", has_text=L01).first
-            panel.locator("#refresh_assignments_list").click()
-            submitted.get_by_text("feedback available to fetch").wait_for(timeout=30_000)
-            submitted.get_by_role("button", name="Fetch Feedback").click()
-            submitted.get_by_text("view feedback").click()
-            page.locator(".jp-DirListing-item", has_text=f"{L01}.html").dblclick()
-            feedback = page.frame_locator(".jp-MainAreaWidget:visible iframe")
-            feedback.get_by_text(f"{L01} (Score:").wait_for(timeout=30_000)
-            text = feedback.locator("body").inner_text()
+            text = read_feedback(page, panels[name], L01)
             assert f"{L01} (Score: 2.0 / 14.0)" in text and "HIDDEN TESTS" not in text, (name, text[:500])
             (html,) = Path(f"~{name}").expanduser().glob(f"{L01}/feedback/*/{L01}.html")
             assert html.stat().st_uid == pwd_uid(name)

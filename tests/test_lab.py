@@ -1,8 +1,10 @@
 """`make lab` serves the course with nbgrader's lab extension, ready for a class / `make lab` 提供带 nbgrader 扩展的课程。"""
 
 import pytest
-from lab_server import TOKEN, api, free_port, running_lab
+from lab_server import TOKEN, api, running_lab
 from lesson_cells import NOTEBOOKS, ROOT, lesson_notebooks
+
+from course.hub import free_port
 
 
 @pytest.fixture(scope="module")
