@@ -121,7 +121,7 @@ def _check(args: argparse.Namespace) -> int:
         from course import zygote
 
         parent = zygote.shared(user_matplotlib_cache())
-        result = grade_submission(notebook, GradedAs.visible_tests(layout, name), Path(scratch) / "work",
+        result = grade_submission(notebook, GradedAs.of(layout, name), Path(scratch) / "work",
                                   Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent),
                                   within=notebook.parent)  # fmt: skip
     lang = course_lang()
@@ -137,8 +137,8 @@ def _check(args: argparse.Namespace) -> int:
     passed, count = result.passed, len(result.automatic)
     total, most = sum(r.score for r in result.automatic), sum(r.max_score for r in result.automatic)
     summary = (
-        f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden tests run at grading. / "
-        f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会运行隐藏测试。"
+        f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden checks run at grading. / "
+        f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会进行隐藏检查。"
     )
     print(in_language(summary, lang))
     return 0 if passed == count else 1
@@ -219,6 +219,11 @@ def _grade(args: argparse.Namespace) -> int:
     )
     if options.out:
         print(f"grades / 成绩: {options.out}")
+    failed = [f"{r.student}/{r.lesson}: {r.grader_error}" for r in graded if r.grader_error]
+    if failed:
+        print(f"the grader failed on {len(failed)} submission(s), which score nothing; every other one is graded and written / "
+              f"评阅程序在 {len(failed)} 份提交上出错，这些提交不计分；其余提交均已评阅并写出:\n  " + "\n  ".join(failed[:20]), file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 

@@ -22,23 +22,24 @@ import sys
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from course import zygote
-from course.bilingual import in_language
+from course.bilingual import in_language, split_message
 from course.deadlines import SubmittedAt, as_gradebook_time, due_date, read_submitted_at
 from course.grading import (
     GUARD_CELL_ID,
     GUARD_RESTORE,
+    exercise_of,
     is_test,
     nbgrader_meta,
-    read_course_notebook,
     read_regular_file,
 )
-from course.judging import Judge, confirm
+from course.judging import Judge, JudgingError, confirm
 from course.layout import CourseLayout
 from course.pipeline import PHASES, GradedAs, Kernel, course_lessons, grade_submission, observe_reference
 from course.release import record_lessons
@@ -52,7 +53,7 @@ from course.sandbox import (
     sandbox_available,
     sandbox_view,
 )
-from course.scoring import NOT_ANSWERED
+from course.scoring import NOT_ANSWERED, SaveVerdicts
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
 GRADED_BY_HAND = "graded by hand in formgrader / 已由教师在 formgrader 中评分"
@@ -167,7 +168,7 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
         try:
             for result, (_, _, path) in zip(ordered, work, strict=True):
                 if result.notebook is not None:
-                    copy_submission_stamps(path.parent, write_autograded(options.autograded, result))
+                    _for_one(result, "autograded/", log, lambda r=result, p=path: copy_submission_stamps(p.parent, write_autograded(options.autograded, r)))
         except OSError as error:  # the grades are in the gradebook already; say so and go on / 成绩已写入成绩库：说明后继续
             log(f"autograded/ could not be written ({error}); the gradebook and CSV files are complete, formgrader cannot open "
                 f"these results until `course grade --autograded DIR` succeeds / 无法写入 autograded/（{error}）；成绩库与 CSV 完整，"
@@ -184,10 +185,21 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
     if options.feedback is not None:
         for result, (_, _, path) in zip(ordered, work, strict=True):
             if result.notebook is not None:
-                target = write_feedback(options.feedback, course, db_url, result, options.lang)
-                copy_submission_stamps(path.parent, target.parent)
+                _for_one(result, "feedback", log, lambda r=result, p=path: copy_submission_stamps(
+                    p.parent, write_feedback(options.feedback, course, db_url, r, options.lang).parent))
     return ordered
 
+
+def _for_one(result: SubmissionResult, what: str, log, write) -> None:
+    """``write()`` one submission's file; a failure other than the folder's (``OSError``) is this submission's alone:
+    said, kept in ``grader_error``, and the batch goes on / 写出一份提交的文件；除目录问题外的失败只属于这份提交：说明原因后继续。"""
+    try:
+        write()
+    except OSError:
+        raise
+    except Exception as error:
+        result.grader_error = result.grader_error or f"its {what} could not be written: {_describe(error)}"
+        log(f"{result.student}/{result.lesson}: {what} could not be written ({_describe(error)}) / 无法写出{what}")
 
 def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], scratch_base: Path, kernel: Kernel) -> dict:
     """Every submission of ``work`` through the worker pool, judged against its lesson's reference kernel,
@@ -204,25 +216,56 @@ def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], sc
             dataclasses.replace(kernel, uid=FIRST_UID + i if kernel.sandboxed else None), judges.get(lesson))
         for i, (student, lesson, path) in enumerate(work)
     ]  # fmt: skip
-    results: dict[tuple[str, str], SubmissionResult] = {}
-    with ProcessPoolExecutor(max_workers=max(1, options.jobs), initializer=_warm_worker) as pool:
-        # The reference kernels first, so they run beside the first submissions / 先启动参考内核，与最初的提交并行
-        references = {
-            lesson: pool.submit(observe_reference, course, judge, scratch_base / f"reference-{lesson}", options.timeout, kernel.zygote)
-            for lesson, judge in judges.items()
-        }
-        futures = {pool.submit(grade_job, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # the worker itself failed: that submission only / 只影响这一份提交
-                lesson = GradedAs.hidden_tests(course, job.lesson).lesson
-                message = f"the grader failed on this submission / 评阅程序出错: {error}"
-                result = SubmissionResult.not_graded(job.lesson, lesson.max_scores(), Status.ERROR, message)
-            results[(job.student, job.lesson)] = dataclasses.replace(result, student=job.student)
-        judges = {lesson: judges[lesson].with_reference(future.result()) for lesson, future in references.items()}
-    return {key: judged(result, judges.get(result.lesson)) for key, result in results.items()}
+    # The reference kernels first, so they run beside the first submissions / 先启动参考内核，与最初的提交并行
+    tasks = {("reference", lesson): (observe_reference, course, judge, scratch_base / f"reference-{lesson}", options.timeout, kernel.zygote)
+             for lesson, judge in judges.items()}  # fmt: skip
+    tasks.update({(job.student, job.lesson): (grade_job, job) for job in jobs})
+    outcomes = run_in_pool(tasks, options.jobs)
+    for lesson in judges:
+        reference = outcomes.pop(("reference", lesson))
+        if isinstance(reference, BaseException):
+            raise JudgingError(f"the reference solution of {lesson} could not be observed: {reference!r} / 无法观察第 {lesson} 课的参考答案")
+        judges[lesson] = judges[lesson].with_reference(reference)
+    results = {}
+    for job in jobs:
+        outcome = outcomes[(job.student, job.lesson)]
+        if isinstance(outcome, BaseException):  # the worker itself failed: that submission only / 只影响这一份提交
+            outcome = SubmissionResult.grader_failed(job.lesson, course_lessons(course)[job.lesson].max_scores(), _describe(outcome))
+        results[(job.student, job.lesson)] = judged(dataclasses.replace(outcome, student=job.student), judges.get(job.lesson))
+    return results
+
+
+def run_in_pool(tasks: dict, jobs: int) -> dict:
+    """{key: (function, *args)} run in worker processes, in order; {key: result, or the exception it raised}.
+    A worker that dies (killed, out of memory) breaks the pool: what was unfinished runs once more in a
+    fresh pool, so one submission that kills its worker fails alone.
+
+    在工作进程中按顺序运行任务，返回各自的结果或异常。工作进程崩溃会使进程池失效：未完成的任务在新的进程池中再运行一次，
+    因此令工作进程崩溃的提交只影响它自己。
+    """
+    outcomes: dict = {}
+    pending = dict(tasks)
+    for _ in range(2):
+        broken = {}
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), initializer=_warm_worker) as pool:
+            futures = {pool.submit(*task): key for key, task in pending.items()}
+            for future in as_completed(futures):
+                key = futures[future]
+                try:
+                    outcomes[key] = future.result()
+                except BrokenProcessPool as error:
+                    broken[key] = pending[key]
+                    outcomes[key] = error
+                except Exception as error:
+                    outcomes[key] = error
+        pending = broken
+        if not pending:
+            break
+    return outcomes
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
 
 
 def time_by_phase_line(results: list[SubmissionResult]) -> str:
@@ -237,12 +280,19 @@ def time_by_phase_line(results: list[SubmissionResult]) -> str:
 
 def judged(result: SubmissionResult, judge: Judge | None) -> SubmissionResult:
     """``result`` with only confirmed exercises keeping points, compared here, in the grader's own process.
+    Whatever goes wrong in decoding or comparing this submission's observations fails this submission
+    alone: every exercise ``error``, 0 points, the reason kept (``grader_error``).
 
-    只有得到确认的练习保留分数；比较在评阅程序自己的进程中进行。
+    只有得到确认的练习保留分数；比较在评阅程序自己的进程中进行。解码或比较出错只影响这一份提交：每个练习记为 error、0 分，并保留原因。
     """
-    if judge is None or result.notebook is None:
+    if judge is None or result.notebook is None or result.grader_error:
         return result
-    return dataclasses.replace(confirm(result, judge.verdicts(result.observations or {})), observations=None)
+    try:
+        verdicts = judge.verdicts(result.observations or {})
+    except Exception as error:
+        failed = SubmissionResult.grader_failed(result.lesson, {r.grade_id: r.max_score for r in result.rows}, _describe(error))
+        return dataclasses.replace(result, rows=failed.rows, grader_error=failed.grader_error, observations=None)
+    return dataclasses.replace(confirm(result, verdicts), observations=None)
 
 
 def _warm_worker() -> None:
@@ -256,7 +306,7 @@ def _warm_worker() -> None:
 
 def grade_job(job: Job) -> SubmissionResult:
     """Grade one submission in a worker, sandboxed where possible / 在工作进程中评阅一份提交。"""
-    return grade_submission(job.path, GradedAs.hidden_tests(job.course, job.lesson), job.scratch, job.kernel, job.submitted, job.judge)
+    return grade_submission(job.path, GradedAs.of(job.course, job.lesson), job.scratch, job.kernel, job.submitted, job.judge)
 
 
 def _matplotlib_cache(base: Path) -> Path | None:
@@ -268,18 +318,23 @@ def _matplotlib_cache(base: Path) -> Path | None:
     return cache if built.returncode == 0 else None
 
 
+def cell_scores(result: SubmissionResult) -> dict[str, float]:
+    """Each test cell's score as the grader decided it; a cell it did not score scores 0 / 评阅程序决定的每个测试单元格的分数。"""
+    return {test_id: points for row in result.rows for test_id, points in row.cell_scores.items()}
+
+
 def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[SubmissionResult], times: list[SubmittedAt]) -> None:
     """The grades into nbgrader's gradebook as ``nbgrader autograde`` writes them: the submission with its
-    time (``timestamp.txt``), nbgrader's ``SaveAutoGrades`` (a manual score or comment given in formgrader
-    stays), then nbgrader's ``AssignLatePenalties`` with the course's ``LateSubmissionPlugin`` settings
-    (reset, then recomputed: a penalty goes when a new deadline or an extension makes it on time).
-    Each result gets its late penalty and seconds late back.
+    time (``timestamp.txt``), each test cell's score as the grader decided it (``SaveVerdicts``; a manual
+    score or comment given in formgrader stays), then nbgrader's ``AssignLatePenalties`` with the course's
+    ``LateSubmissionPlugin`` settings (reset, then recomputed: a penalty goes when a new deadline or an
+    extension makes it on time). Each result gets its late penalty and seconds late back.
 
-    像 nbgrader autograde 一样写入成绩库：提交及其时间、SaveAutoGrades（保留 formgrader 中的人工分数与评语），
+    像 nbgrader autograde 一样写入成绩库：提交及其时间、评阅程序决定的每个测试单元格的分数（SaveVerdicts；保留 formgrader 中的人工分数与评语），
     然后用课程的迟交设置运行 AssignLatePenalties（先清零再计算：新的截止时间或延期使其按时后，罚分随之取消）。
     """
     from nbgrader.api import Gradebook
-    from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+    from nbgrader.preprocessors import AssignLatePenalties
 
     from course.release import load_config
 
@@ -297,7 +352,7 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
                 continue
             resources = {"nbgrader": {"db_url": db_url, "assignment": result.lesson, "notebook": result.lesson, "student": result.student}}
             notebook = nbformat.from_dict(result.notebook)
-            SaveAutoGrades(config=config).preprocess(notebook, resources)
+            SaveVerdicts(config=config, scores=cell_scores(result)).preprocess(notebook, resources)
             AssignLatePenalties(config=config).preprocess(notebook, resources)
         with Gradebook(db_url) as gradebook:
             for result in ordered:
@@ -329,20 +384,57 @@ def write_csvs(out: Path, ordered: list[SubmissionResult]) -> Path:
     return totals_path
 
 
-def write_autograded(folder: Path, result: SubmissionResult) -> Path:
-    """The executed graded notebook as ``nbgrader autograde`` leaves it, at ``folder/<student>/<lesson>/<lesson>.ipynb``,
-    so formgrader opens it for manual review; returns its folder.
+# The hidden check's line under each test cell, by its exercise's name and verdict only / 每个测试单元格下隐藏检查的一行：只有练习名与结论
+HIDDEN_CHECK = ("hidden check of {grade_id}: {english}", "隐藏检查 {grade_id}：{chinese}")
+CONFIRMED = ("confirmed on fresh inputs", "在新的输入上通过")
 
-    像 nbgrader autograde 一样写出执行后的评分笔记本，formgrader 可据此人工批阅；返回其所在目录。
+
+def shown_notebook(result: SubmissionResult, lang: str = "both") -> nbformat.NotebookNode:
+    """The executed notebook as a person may see it (feedback, formgrader): the cells that ran as they were
+    released, without the guard; every output and written answer made inert (``course.inert``); under each
+    test cell, the hidden check of its exercise by name and verdict only.
+
+    供人查看的执行后笔记本：按发布时的样子显示运行过的单元格（不含守护代码）；所有输出与书面答案都变为无害；
+    每个测试单元格下只显示其练习隐藏检查的名称与结论。
     """
-    display = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
-    display.cells = [c for c in display.cells if c.get("id") != GUARD_CELL_ID]
-    for cell in display.cells:  # the instructor reads the tests as written / 教师看到的是原样的测试
-        if is_test(cell) and cell.source.startswith(GUARD_RESTORE):
+    from course.inert import InertOutputs
+
+    shown = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
+    shown.cells = [c for c in shown.cells if c.get("id") != GUARD_CELL_ID]
+    shown, _ = InertOutputs().preprocess(shown, {})
+    rows = {row.grade_id: row for row in result.rows}
+    for cell in shown.cells:
+        if not is_test(cell):
+            continue
+        if cell.source.startswith(GUARD_RESTORE):
             cell.source = cell.source[len(GUARD_RESTORE) :]
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
+                    output["evalue"] = NOT_ANSWERED
+                output["evalue"] = in_language(output.get("evalue", ""), lang)
+                output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]  # the message, not the grader's frames / 只显示信息
+        row = rows.get(exercise_of(nbgrader_meta(cell)["grade_id"]))
+        if row is not None and row.confirmed is not None:
+            english, chinese = CONFIRMED if row.confirmed else (split_message(row.verdict) or (row.verdict, row.verdict))
+            line = " / ".join(part.format(grade_id=row.grade_id, english=english, chinese=chinese) for part in HIDDEN_CHECK)
+            if row.confirmed:
+                cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"✓ {in_language(line, lang)}\n"))
+            else:
+                cell.outputs.append(nbformat.v4.new_output("error", ename="HiddenCheck", evalue=in_language(line, lang),
+                                                           traceback=[f"HiddenCheck: {in_language(line, lang)}"]))  # fmt: skip
+    return shown
+
+
+def write_autograded(folder: Path, result: SubmissionResult) -> Path:
+    """The executed graded notebook, as a person may see it, at ``folder/<student>/<lesson>/<lesson>.ipynb``
+    (where ``nbgrader autograde`` leaves it), so formgrader opens it for manual review; returns its folder.
+
+    把供人查看的执行后笔记本写到 nbgrader autograde 放置的位置，formgrader 可据此人工批阅；返回其所在目录。
+    """
     target = CourseLayout.lesson_file(folder / result.student, result.lesson)
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(display, target)
+    nbformat.write(shown_notebook(result), target)
     return target.parent
 
 
@@ -361,10 +453,16 @@ def submission_timing(db_url: str, result: SubmissionResult) -> str:
             f"截止时间 {stamp} · 提交时间 {result.submitted_at} · 迟交：{late} · 迟交罚分 {result.late_penalty:g}")  # fmt: skip
 
 
-def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result: SubmissionResult, lang: str = "both") -> Path:
-    """nbgrader's HTML feedback for one submission, showing visible tests only.
+# Nothing in a feedback page runs or loads from elsewhere: the course's own page is static
+# 反馈页面中没有任何内容会运行或从别处加载：课程自己的页面是静态的
+FEEDBACK_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
 
-    生成一份提交的 nbgrader HTML 反馈，只显示可见测试。
+
+def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result: SubmissionResult, lang: str = "both") -> Path:
+    """nbgrader's HTML feedback for one submission: the notebook as a person may see it (``shown_notebook``),
+    the scores from the gradebook, and a content security policy under which no script runs.
+
+    生成一份提交的 nbgrader HTML 反馈：供人查看的笔记本、取自成绩库的分数，以及禁止任何脚本运行的内容安全策略。
     """
     import nbgrader
     from nbconvert.exporters import HTMLExporter
@@ -372,22 +470,10 @@ def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result
     from traitlets.config import Config
 
     student, lesson = result.student, result.lesson
-    release = read_course_notebook(course.release_notebook(lesson))
-    visible = {nbgrader_meta(c).get("grade_id"): c.source for c in release.cells if is_test(c)}
+    display = shown_notebook(result, lang)
     timing = submission_timing(db_url, result)
-    display = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
-    display.cells = [c for c in display.cells if c.get("id") != GUARD_CELL_ID]
     if timing:  # the learner sees the deadline that applied / 学习者看到适用于自己的截止时间
         display.cells.insert(0, nbformat.v4.new_markdown_cell(in_language(timing, lang), id="course-timing"))
-    for cell in display.cells:
-        if is_test(cell):
-            cell.source = visible.get(nbgrader_meta(cell)["grade_id"], "")
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
-                        output["evalue"] = NOT_ANSWERED
-                    output["evalue"] = in_language(output.get("evalue", ""), lang)
-                    output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]  # no hidden code / 不显示隐藏代码
     resources = {"nbgrader": {"db_url": db_url, "assignment": lesson, "notebook": lesson, "student": student}}
     with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -396,10 +482,13 @@ def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result
     config = Config()
     config.HTMLExporter.template_name = "feedback"
     config.HTMLExporter.extra_template_basedirs = [str(templates)]
+    config.HTMLExporter.sanitize_html = True  # nbconvert's own cleaning on top / 再加上 nbconvert 自己的清理
     # nbgrader's own feedback settings (GenerateFeedback) / 与 nbgrader 的 GenerateFeedback 设置相同
     bootstrap = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
     config.HTMLExporter.extra_template_paths = [str(bootstrap)]
     html, _ = HTMLExporter(config=config).from_notebook_node(display, resources=resources)
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_POLICY}">'
+    html = html.replace("<head>", f"<head>\n{policy}", 1)
     target = CourseLayout.lesson_file(feedback_dir / student, lesson, ".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")

@@ -10,6 +10,7 @@ locked and answer cells (tests/test_graders.py runs them the same way).
 实际运行的笔记本由课程的源笔记本构建：准备、锁定和测试单元格都来自源笔记本，只有答题单元格（以及学生新增的代码单元格）来自提交。
 """
 
+import ast
 import json
 import os
 import re
@@ -55,6 +56,30 @@ def is_manual(cell) -> bool:
 def is_locked_context(cell) -> bool:
     meta = nbgrader_meta(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("locked")) and not meta.get("grade") and not meta.get("solution")
+
+
+def names_bound(source: str) -> set[str]:
+    """The global names a cell's code binds (assignments, definitions, imports, loop and ``with`` targets), not
+    those inside its functions and classes; none if it does not parse / 单元格代码在全局绑定的名称（不含函数与类内部）。"""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    bound, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            bound.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            continue
+        if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        todo.extend(ast.iter_child_nodes(node))
+    return bound
 
 
 def exercise_of(test_grade_id: str) -> str:

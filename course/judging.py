@@ -1,12 +1,20 @@
 """Trusted judging: no point on the word of the learner's process / 可信评判：不凭学生进程的一面之词给分。
 
 A learner's kernel can rewrite anything inside itself — the guard, the checking functions, how
-errors are shown, the messages it sends — so what its test cells report is not trusted on its own.
-Each graded exercise is also *confirmed*: the grader draws inputs from a secret seed, the learner's
-kernel and a reference kernel (the lesson's solution, no learner code) each run the exercise's
-observer on them, and the grader compares the plain data both sent back (``course.plain_data``), in
-its own process, with the tolerances the lesson declares. A test cell's points count only if its
-exercise is confirmed.
+errors are shown, the messages it sends — so what its test cells report can only take points away.
+Each graded exercise is *confirmed* or not by the grader: it draws inputs from a secret seed, the
+learner's kernel and a reference kernel (the lesson's solution, graded the same way) each run the
+exercise's observer on them, and the grader compares the plain data both sent back
+(``course.plain_data``), in its own process, with the tolerances the lesson declares. A test cell's
+points count only if its exercise is confirmed: that is the hidden check, and nothing of it but its
+verdict ever reaches the learner.
+
+What enters a learner's kernel, and when: the released cells, run first; then (``Judge.cells``) a
+preamble with ``course.plain_data``, ``course.kernel_observer`` and the lesson's observe functions
+(extracted from ``observers.py``: not its input generators, tolerances or anything else), and one
+observing cell per exercise that carries that exercise's inputs and nothing else. Hidden tests,
+expected values and reference observations never do. Each observation is the text of its cell's
+output, read by the grader when the cell ends (``Judge.observation``).
 
 Observers live next to the tests, in ``solutions/<lesson>/observers.py`` (never released). For each
 graded exercise ``<grade_id>`` the file defines::
@@ -15,16 +23,22 @@ graded exercise ``<grade_id>`` the file defines::
     def observe_<grade_id>(ns, **inputs):     # in the kernels: ``ns`` is the notebook's globals;
                                               # returns plain data (numbers, arrays, strings, lists, dicts)
 
-and may set ``TOLERANCES = {grade_id: (rtol, atol)}`` (default ``DEFAULT_TOLERANCE``). It imports
-only numpy and the standard library at the top (torch inside the observers): the grader imports it.
-可信评判：评阅程序用秘密种子生成输入，学生内核与参考内核（只运行参考答案）分别在这些输入上运行观察函数，
-评阅程序在自己的进程中比较两边返回的纯数据；只有得到确认的练习，其测试单元格的分数才算数。
+and may set ``TOLERANCES = {grade_id: (rtol, atol)}`` (default ``DEFAULT_TOLERANCE``) and
+``FORBIDDEN = {grade_id: ("torch.gather", ...)}``: functions the answer must not call, by any route,
+while it is observed (``helpers.calls``). It imports only numpy and the standard library at the top
+(torch inside the observers): the grader imports it.
+可信评判：评阅程序用秘密种子生成输入，学生内核与参考内核分别在这些输入上运行观察函数，评阅程序在自己的进程中比较两边返回的纯数据；
+只有得到确认的练习，其测试单元格的分数才算数。进入学生内核的只有：已发布的单元格、观察函数（不含输入生成器与容差）以及每个练习
+自己的输入；隐藏测试、期望值与参考结果从不进入。
 """
 
+import ast
+import base64
+import binascii
+import builtins
 import functools
 import importlib.util
 import math
-import shutil
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,24 +47,30 @@ import nbformat
 import numpy as np
 
 from course import kernel_observer, plain_data
-from course.grading import exercise_of, is_test, nbgrader_meta, read_regular_file
+from course.grading import is_test, names_bound, read_course_notebook
 from course.results import Status, SubmissionResult
 
 OBSERVERS_FILE = "observers.py"
-# The folder of a scratch copy where inputs and observations lie / 临时目录中存放输入与观察结果的子目录
-JUDGE_FOLDER = ".course-judge"
 # The kernel's name for the observing code / 内核中观察代码的名称
 JUDGE_NAME = "__course_judge__"
 DEFAULT_TOLERANCE = (1e-7, 1e-10)
 CELL_PREFIX = "course-judge"
+# The longest observation text read from an output (base64 of MAX_BYTES) / 从输出读取的观察文本的最大长度
+MAX_OBSERVATION_TEXT = 4 * (plain_data.MAX_BYTES // 3 + 1)
 
 NOT_OBSERVED = (
     "the grader could not check this answer on fresh inputs (the kernel stopped before, or it reported nothing) / "
     "评阅程序无法在新的输入上复核这个答案（内核提前停止，或没有报告结果）"
 )
 RAISED = "on fresh inputs the answer raised {name} / 在新的输入上，答案抛出了 {name}"
+# An exception name is shown only when it is one of Python's own: the rest is the learner's text / 只显示 Python 自带的异常名
+OTHER_EXCEPTION = "an exception / 一个异常"
 DIFFERS = "on fresh inputs the answer differs from the reference solution ({where}) / 在新的输入上，答案与参考答案不同（{where}）"
-NOT_PLAIN = "what the kernel reported is not plain data ({why}) / 内核报告的不是纯数据（{why}）"
+NOT_PLAIN = "what the kernel reported is not plain data / 内核报告的不是纯数据"
+FORBIDDEN_CALL = (
+    "on fresh inputs the answer called {name}, which this exercise asks you not to use / "
+    "在新的输入上，答案调用了 {name}，本练习要求不使用它"
+)
 
 
 class JudgingError(RuntimeError):
@@ -82,20 +102,64 @@ def observed_exercises(module) -> list[str]:
     return sorted(n[len("observe_") :] for n in names if n.startswith("observe_") and callable(names.get("inputs_" + n[len("observe_") :])))
 
 
+def observer_source(path: Path, grade_ids) -> str:
+    """The part of ``observers.py`` a kernel needs: its imports, the ``observe_`` functions of ``grade_ids`` and
+    what they use, without comments. Input generators, tolerances and the rest stay with the grader.
+
+    内核所需的部分：导入语句、这些练习的 observe_ 函数及其用到的定义（不含注释）；输入生成器、容差等留在评阅程序中。
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imports, defined = [], {}
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defined[node.name] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        defined[name.id] = node
+    needed, todo = set(), [f"observe_{grade_id}" for grade_id in grade_ids]
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in defined:
+            continue
+        needed.add(name)
+        todo.extend(n.id for n in ast.walk(defined[name]) if isinstance(n, ast.Name))
+    kept = {id(defined[name]) for name in needed}
+    body = imports + [node for node in tree.body if id(node) in kept]
+    return ast.unparse(ast.Module(body=body, type_ignores=[]))
+
+
+def tests_own_names(release: nbformat.NotebookNode) -> tuple[str, ...]:
+    """The names the released test cells bind and no set-up, locked or answer cell does / 只由测试单元格绑定的名称。"""
+    tests = set().union(*(names_bound(c.source) for c in release.cells if is_test(c) and c.cell_type == "code"))
+    others = set().union(*(names_bound(c.source) for c in release.cells if c.cell_type == "code" and not is_test(c)))
+    return tuple(sorted(tests - others))
+
+
+def _source(module) -> str:
+    return Path(module.__file__).read_text(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Judge:
-    """What one batch asks the answers of one lesson: the inputs drawn for it, the observers' source,
-    the tolerances, and (once the reference kernel ran) the reference's observations.
+    """What one batch asks the answers of one lesson: the observe functions' source, the inputs drawn for
+    each exercise (plain data, base64), the tolerances, the forbidden calls, and (once the reference
+    kernel ran) the reference's observations.
 
-    一个批次向某课答案提出的问题：为其抽取的输入、观察函数源代码、容差，以及参考内核的观察结果。
+    一个批次向某课答案提出的问题：观察函数源代码、为每个练习抽取的输入、容差、禁止调用的函数，以及参考内核的观察结果。
     """
 
     lesson: str
     grade_ids: tuple[str, ...]
-    source: str
-    inputs: bytes
+    observers: str
+    inputs: dict[str, str]
     tolerances: dict = field(default_factory=dict)
+    forbidden: dict = field(default_factory=dict)
     reference: dict | None = None
+    test_names: tuple[str, ...] = ()
 
     @classmethod
     def draw(cls, course, lesson: str, exercises, seed: int) -> "Judge":
@@ -111,63 +175,79 @@ class Judge:
         inputs = {}
         for grade_id in exercises:
             rng = np.random.default_rng([seed, zlib.crc32(grade_id.encode())])
-            inputs[grade_id] = getattr(module, "inputs_" + grade_id)(rng)
-            if not isinstance(inputs[grade_id], dict):
+            drawn = getattr(module, "inputs_" + grade_id)(rng)
+            if not isinstance(drawn, dict):
                 raise JudgingError(f"inputs_{grade_id} must return a dict of keyword arguments / 必须返回关键字参数字典")
+            inputs[grade_id] = base64.b64encode(plain_data.encode(drawn)).decode("ascii")
         tolerances = {g: tuple(getattr(module, "TOLERANCES", {}).get(g, DEFAULT_TOLERANCE)) for g in exercises}
-        return cls(lesson, tuple(exercises), path.read_text(encoding="utf-8"), plain_data.encode(inputs), tolerances)
+        forbidden = {g: tuple(getattr(module, "FORBIDDEN", {}).get(g, ())) for g in exercises}
+        return cls(lesson, tuple(exercises), observer_source(path, exercises), inputs, tolerances, forbidden,
+                   test_names=tests_own_names(read_course_notebook(course.release_notebook(lesson))))
 
-    def cells(self, scratch: Path) -> tuple[list, dict]:
-        """The cells added to a notebook run in ``scratch``: the preamble that sends the observing code (run
-        before any learner code), and one observing cell per exercise, by grade id (run before the
-        exercise's first test cell, so none of its tests' code or expected values is in the kernel yet).
+    def preamble(self) -> nbformat.NotebookNode:
+        """The cell that sends the observing code, run after every released cell. It first forgets what the test
+        cells alone defined (their data, their reference helpers), so an answer observed sees the set-up, the
+        locked cells and the answers, as the lesson's solution does.
 
-        加入笔记本的单元格：发送观察代码的前导单元格（在任何学生代码之前运行），以及每个练习一个观察单元格
-        （在该练习的第一个测试单元格之前运行，此时内核中还没有它的测试代码或期望值）。
+        发送观察代码的单元格，在所有发布的单元格之后运行；先删除只由测试单元格定义的名称（测试数据与参考辅助函数），
+        使被观察的答案只能看到准备、锁定单元格与答案。
         """
-        setup = (
+        source = (
+            f"for __course_name__ in {self.test_names!r}:\n    globals().pop(__course_name__, None)\n"
             f"{JUDGE_NAME} = {{'__name__': 'course_judge'}}\n"
             f"exec({_source(plain_data)!r}, {JUDGE_NAME})\n"
             f"exec({_source(kernel_observer)!r}, {JUDGE_NAME})\n"
-            f"{JUDGE_NAME}['FOLDER'] = {str(scratch / JUDGE_FOLDER)!r}\n"
             f"{JUDGE_NAME}['OBSERVERS'] = {{'__name__': 'course_observers'}}\n"
-            f"exec({self.source!r}, {JUDGE_NAME}['OBSERVERS'])\n"
+            f"exec({self.observers!r}, {JUDGE_NAME}['OBSERVERS'])\n"
         )
-        observe = {}
-        for grade_id in self.grade_ids:
-            # The guard puts back what a learner's cell may have changed (grad mode, default dtype)
-            # 守护代码恢复学生单元格可能改变的状态（梯度模式、默认 dtype）
-            source = f"try:\n    __course_restore__()\nexcept Exception:\n    pass\n{JUDGE_NAME}['observe']({grade_id!r}, globals())\n"
-            observe[grade_id] = nbformat.v4.new_code_cell(source, id=f"{CELL_PREFIX}-{grade_id}")
-        return [nbformat.v4.new_code_cell(setup, id=CELL_PREFIX)], observe
+        return nbformat.v4.new_code_cell(source, id=CELL_PREFIX)
 
-    def prepare(self, scratch: Path) -> Path:
-        """A fresh judging folder in ``scratch`` holding the inputs (whatever the submission had there is gone).
+    def observing(self, grade_id: str) -> nbformat.NotebookNode:
+        """The cell that observes ``grade_id``: the guard first (it puts back grad mode and the default dtype a
+        learner's cell may have changed), then the call, carrying this exercise's inputs only.
 
-        在临时目录中新建评判目录并写入输入（提交中同名的内容会被清除）。
+        观察 grade_id 的单元格：先运行守护代码（恢复学生单元格可能改变的梯度模式与默认 dtype），再调用观察函数，只携带本练习的输入。
         """
-        folder = scratch / JUDGE_FOLDER
-        if folder.is_symlink() or folder.is_file():
-            folder.unlink()
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        (folder / "inputs.zip").write_bytes(self.inputs)
-        return folder
+        call = f"{JUDGE_NAME}['publish']({grade_id!r}, globals(), {self.inputs[grade_id]!r}, {self.forbidden.get(grade_id, ())!r})\n"
+        source = f"try:\n    __course_restore__()\nexcept Exception:\n    pass\n{call}"
+        return nbformat.v4.new_code_cell(source, id=f"{CELL_PREFIX}-{grade_id}")
 
-    def collect(self, scratch: Path) -> dict[str, bytes]:
-        """The bytes each exercise's observation left, read without following links, within the size limit.
+    def cells(self, grade_ids=None) -> list:
+        """The preamble and the observing cells of ``grade_ids`` (default: all), appended after the released cells.
 
-        读取每个练习的观察结果字节（不跟随链接，受大小限制）。
+        前导单元格与各练习的观察单元格（默认全部），追加在已发布的单元格之后。
         """
-        found = {}
-        for grade_id in self.grade_ids:
-            try:
-                found[grade_id] = read_regular_file(scratch / JUDGE_FOLDER / f"{grade_id}.zip", plain_data.MAX_BYTES)
-            except OSError:
-                continue
-        return found
+        return [self.preamble(), *(self.observing(g) for g in (self.grade_ids if grade_ids is None else grade_ids))]
 
-    def with_reference(self, collected: dict[str, bytes]) -> "Judge":
+    def observe_in_process(self, namespace: dict, grade_id: str) -> str:
+        """The same observing code run in this process on ``namespace`` (for the wrong-answer tests) / 在本进程中运行同样的观察代码。"""
+        if JUDGE_NAME not in namespace:
+            exec(compile(self.preamble().source, "<course-judge>", "exec"), namespace)
+        return namespace[JUDGE_NAME]["observe"](grade_id, namespace, self.inputs[grade_id], self.forbidden.get(grade_id, ()))
+
+    @staticmethod
+    def grade_id_of(cell) -> str | None:
+        """The exercise an observing cell observes, else None / 观察单元格所观察的练习。"""
+        cell_id = str(cell.get("id", ""))
+        return cell_id[len(CELL_PREFIX) + 1 :] if cell_id.startswith(CELL_PREFIX + "-") else None
+
+    @staticmethod
+    def observation(cell) -> str | None:
+        """The observation text in a finished observing cell's outputs: None when it shows none, ``""`` when it
+        shows something else than exactly one observation / 观察单元格输出中的观察文本：没有时为 None，格式不符时为空字符串。
+        """
+        found = [
+            output.get("data", {}).get(kernel_observer.OBSERVATION)
+            for output in cell.get("outputs", [])
+            if isinstance(output, dict) and isinstance(output.get("data"), dict) and kernel_observer.OBSERVATION in output["data"]
+        ]
+        if not found:
+            return None
+        if len(found) != 1 or not isinstance(found[0], str) or len(found[0]) > MAX_OBSERVATION_TEXT:
+            return ""
+        return found[0]
+
+    def with_reference(self, collected: dict) -> "Judge":
         """This judge with the reference kernel's observations; ``JudgingError`` if one is missing or raised.
 
         记录参考内核的观察结果；有缺失或异常时抛出 JudgingError。
@@ -175,50 +255,72 @@ class Judge:
         reference = {}
         for grade_id in self.grade_ids:
             try:
-                outcome = plain_data.decode(collected[grade_id])
-            except (KeyError, plain_data.PlainDataError):
+                outcome = decode_observation(collected.get(grade_id))
+            except plain_data.PlainDataError:
                 raise JudgingError(f"the reference solution of {grade_id} reported no observation / 参考答案没有给出 {grade_id} 的观察结果") from None
-            if "value" not in outcome:
+            if set(outcome) != {"value"}:
                 raise JudgingError(f"the reference solution failed its observer {grade_id}: {outcome} / 参考答案的观察函数 {grade_id} 出错")
             reference[grade_id] = outcome["value"]
         return replace(self, reference=reference)
 
-    def verdicts(self, collected: dict[str, bytes]) -> dict[str, str | None]:
-        """For each exercise, None if the learner's observation matches the reference, else why not.
+    def verdicts(self, collected: dict) -> dict[str, str | None]:
+        """For each exercise, None if the learner's observation matches the reference, else why not. Every
+        message is the grader's own text: nothing the learner's kernel sent is quoted. An exception here is
+        the grader's failure on this submission, for the caller to report.
 
-        每个练习：与参考一致时为 None，否则给出原因。
+        每个练习：与参考一致时为 None，否则给出原因。信息全部由评阅程序生成，不引用学生内核发送的任何内容。
         """
         verdicts = {}
         for grade_id in self.grade_ids:
-            if grade_id not in collected:
+            text = collected.get(grade_id)
+            if text is None:
                 verdicts[grade_id] = NOT_OBSERVED
                 continue
             try:
-                outcome = plain_data.decode(collected[grade_id])
-            except plain_data.PlainDataError as error:
-                verdicts[grade_id] = NOT_PLAIN.format(why=error)
+                outcome = decode_observation(text)
+            except plain_data.PlainDataError:
+                verdicts[grade_id] = NOT_PLAIN
                 continue
-            if not isinstance(outcome, dict) or set(outcome) not in ({"value"}, {"raised"}, {"unencodable"}):
-                verdicts[grade_id] = NOT_PLAIN.format(why="unexpected shape / 结构不符")
-            elif "raised" in outcome:
-                verdicts[grade_id] = RAISED.format(name=str(outcome["raised"])[:80])
-            elif "unencodable" in outcome:
-                verdicts[grade_id] = NOT_PLAIN.format(why=str(outcome["unencodable"])[:200])
-            else:
+            kind = next(iter(outcome)) if isinstance(outcome, dict) and len(outcome) == 1 else None
+            if kind == "value":
                 where = mismatch(self.reference[grade_id], outcome["value"], *self.tolerances[grade_id])
                 verdicts[grade_id] = None if where is None else DIFFERS.format(where=where)
+            elif kind == "raised":
+                verdicts[grade_id] = RAISED.format(name=python_exception_name(outcome["raised"]))
+            elif kind == "forbidden":
+                named = outcome["forbidden"] if outcome["forbidden"] in self.forbidden.get(grade_id, ()) else "a forbidden function / 禁止的函数"
+                verdicts[grade_id] = FORBIDDEN_CALL.format(name=named)
+            else:  # "unencodable", or any other shape / 无法编码或其他结构
+                verdicts[grade_id] = NOT_PLAIN
         return verdicts
 
 
-def _source(module) -> str:
-    return Path(module.__file__).read_text(encoding="utf-8")
+def decode_observation(text) -> object:
+    """The plain data an observation's text carries; ``PlainDataError`` for anything else / 观察文本中的纯数据。"""
+    if not isinstance(text, str) or not text or len(text) > MAX_OBSERVATION_TEXT:
+        raise plain_data.PlainDataError("no observation / 没有观察结果")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise plain_data.PlainDataError("not base64 / 不是 base64") from None
+    return plain_data.decode(data)
+
+
+def python_exception_name(name) -> str:
+    """``name`` if it is one of Python's built-in exceptions, else a neutral word: the name came from the kernel.
+
+    若为 Python 内置异常名则原样返回，否则返回中性的说法（这个名称来自内核）。
+    """
+    found = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    return name if isinstance(found, type) and issubclass(found, BaseException) else OTHER_EXCEPTION
 
 
 def mismatch(expected, got, rtol: float, atol: float, where: str = "result") -> str | None:
     """Where ``got`` first differs from ``expected`` (both decoded plain data), or None. Types must agree
-    (an int may stand for a float); arrays need the same shape and dtype and close values.
+    (an int may stand for a float); arrays need the same shape and dtype and close values. ``where`` is
+    built from the reference's keys and indices only.
 
-    返回 got 与 expected 第一处不同的位置；相同时返回 None。
+    返回 got 与 expected 第一处不同的位置；相同时返回 None。位置只由参考结果的键与下标构成。
     """
     if isinstance(expected, dict):
         if not isinstance(got, dict) or list(got) != list(expected):
@@ -246,22 +348,21 @@ def mismatch(expected, got, rtol: float, atol: float, where: str = "result") -> 
 
 
 def confirm(result: SubmissionResult, verdicts: dict[str, str | None]) -> SubmissionResult:
-    """``result`` with every exercise the judge observed and did not confirm at 0 points: its rows, and its test cells in
-    the executed notebook (an error output saying why), so the gradebook and feedback agree.
+    """``result`` with each judged exercise marked confirmed or not; an unconfirmed one scores 0 in every test
+    cell, and its row says why (unless a test had already failed). Answers graded by hand are not judged.
 
-    未得到确认的练习记 0 分：结果行与执行后笔记本中的测试单元格（附加说明原因的错误输出）都如此，成绩库与反馈因而一致。
+    标记每个练习是否得到确认；未确认的练习每个测试单元格都记 0 分，并说明原因（若测试已失败则保留测试的信息）。人工评分的答案不参与评判。
     """
     rows = []
     for row in result.rows:
-        verdict = verdicts.get(row.grade_id)  # answers graded by hand are not observed / 人工评分的答案不参与观察
-        if verdict is not None:
-            keep = row.status is not Status.OK
-            row = replace(row, score=0.0, status=row.status if keep else Status.FAILED, message=row.message if keep else verdict)
-        rows.append(row)
-    notebook = result.notebook
-    if notebook is not None:
-        for cell in notebook.get("cells", []):
-            verdict = verdicts.get(exercise_of(nbgrader_meta(cell).get("grade_id", "")), NOT_OBSERVED) if is_test(cell) else None
-            if verdict is not None:
-                cell.setdefault("outputs", []).append(nbformat.v4.new_output("error", ename="NotConfirmed", evalue=verdict, traceback=[]))
-    return replace(result, rows=rows, notebook=notebook)
+        if row.grade_id not in verdicts:
+            rows.append(row)
+            continue
+        verdict = verdicts[row.grade_id]
+        if verdict is None:
+            rows.append(replace(row, confirmed=True))
+            continue
+        keep = row.status is not Status.OK
+        rows.append(replace(row, confirmed=False, verdict=verdict, score=0.0, cell_scores=dict.fromkeys(row.cell_scores, 0.0),
+                            status=row.status if keep else Status.FAILED, message=row.message if keep else verdict))  # fmt: skip
+    return replace(result, rows=rows)

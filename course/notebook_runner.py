@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from queue import Empty
 
+import nbformat
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpecManager
@@ -27,6 +28,11 @@ from course.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_env
 KERNEL_NAME = "course-sandbox"
 # Seconds a kernel gets to answer after an interrupt / 中断之后内核作出响应的时限（秒）
 RESPONSIVE_SECONDS = 10
+# What one cell may show, and one message may weigh: a kernel that floods its outputs cannot exhaust the grader
+# 一个单元格最多显示多少、一条消息最大多少：刷屏的内核无法耗尽评阅程序的内存
+MAX_CELL_OUTPUT_BYTES = 32 * 2**20
+MAX_MESSAGE_BYTES = 64 * 2**20
+OUTPUT_DROPPED = "[more output than the grader keeps was dropped / 输出超过评阅程序保留的上限，其余部分已丢弃]"
 
 
 class QuickKernelClient(AsyncKernelClient):
@@ -42,6 +48,8 @@ class QuickKernelClient(AsyncKernelClient):
         # The kernel binds its sockets after the client connects: retry every 10 ms, not ZeroMQ's 100 ms
         # 内核在客户端连接之后才绑定套接字：每 10 毫秒重试一次，而不是 ZeroMQ 默认的 100 毫秒
         self.context.setsockopt(zmq.RECONNECT_IVL, 10)
+        # A larger message ends the connection instead of filling the grader's memory / 过大的消息断开连接，而不是占满内存
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         return super()._create_connected_socket(channel, identity)
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
@@ -73,15 +81,34 @@ def prepare_scratch(scratch: Path, uid: int | None = None, matplotlib_cache: Pat
         os.chmod(scratch, 0o700)
 
 
+class CappedNotebookClient(NotebookClient):
+    """nbclient's client keeping at most ``MAX_CELL_OUTPUT_BYTES`` of outputs per cell: later ones are dropped, once said.
+
+    每个单元格最多保留 MAX_CELL_OUTPUT_BYTES 的输出，其后的输出被丢弃（只说明一次）。
+    """
+
+    def output(self, outs, msg, display_id, cell_index):
+        used = vars(self).setdefault("_course_output_bytes", {})  # per cell, clears included / 按单元格累计，清除输出也不重置
+        used[cell_index] = used.get(cell_index, 0) + len(json.dumps(msg.get("content", {}), default=str))
+        if used[cell_index] > MAX_CELL_OUTPUT_BYTES:
+            if not any(o.get("text") == OUTPUT_DROPPED for o in outs):
+                outs.append(nbformat.v4.new_output("stream", name="stdout", text=OUTPUT_DROPPED))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
 def run_cells(
     nb, scratch: Path, *, timeout: int, uid: int = 0, view: tuple = ((), (), ()), limits: Limits | None = None,
-    sandboxed: bool = True, zygote: str | None = None, timings: dict | None = None,
+    sandboxed: bool = True, zygote: str | None = None, timings: dict | None = None, on_cell_end=None,
 ) -> dict[str, CellProblem]:
     """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: CellProblem}
     for cells that timed out or could not run. ``zygote``: fork the kernel from that ``course.zygote``;
-    ``timings``, if given, receives ``"start"`` (seconds until the kernel answered) and each cell id's seconds.
+    ``timings``, if given, receives ``"start"`` (seconds until the kernel answered) and each cell id's seconds;
+    ``on_cell_end(index, cell)`` is called as soon as a cell has ended (ran, raised or was interrupted after
+    a timeout), with its outputs as they are then: what a later cell sends can no longer reach them there.
 
-    在以 scratch 为工作目录的内核中原地执行 nb；返回超时或未能执行的单元格 {单元格 id: (状态, 信息)}。
+    在以 scratch 为工作目录的内核中原地执行 nb；返回超时或未能执行的单元格。单元格一结束（运行完、报错或超时后被中断）
+    就调用 on_cell_end(index, cell)，此时的输出不会再被之后的单元格改变。
     """
     spec_root = scratch.parent / f"{scratch.name}-kernelspec"
     spec_dir = spec_root / KERNEL_NAME
@@ -100,11 +127,11 @@ def run_cells(
         connection_file=str(scratch / "connection.json"),
         client_class="course.notebook_runner.QuickKernelClient",
     )
-    return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings))
+    return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end))
 
 
-async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings: dict) -> dict[str, CellProblem]:
-    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True, record_timing=False, interrupt_on_timeout=False)
+async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings: dict, on_cell_end) -> dict[str, CellProblem]:
+    client = CappedNotebookClient(nb, km=km, timeout=timeout, allow_errors=True, record_timing=False, interrupt_on_timeout=False)
     problems: dict[str, CellProblem] = {}
     current = 0  # the cell running now: if the kernel dies, it did not pass / 正在运行的单元格：内核崩溃时它不算通过
     clock = time.perf_counter()
@@ -124,6 +151,8 @@ async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings:
                     if not await _interrupted(client, km):
                         _skip_rest(nb, index + 1, problems, Status.TIMEOUT, "the kernel did not stop after a timeout / 超时后内核未能停止")
                         break
+                if on_cell_end is not None:
+                    on_cell_end(index, cell)
     except DeadKernelError:
         _skip_rest(nb, current, problems, Status.ERROR, "the kernel died (exit, memory limit or crash) / 内核已退出（退出、内存限制或崩溃）")
     except RuntimeError as error:  # the kernel never started / 内核未能启动

@@ -4,17 +4,19 @@
 
 1. read and validate the submitted file (``grading.read_submission``): a link is never followed
    (``Status.LINKED``), a broken file is ``Status.INVALID``, none at all ``Status.MISSING``;
-2. build the notebook to run from the lesson's template (``grading.build_graded_notebook``):
-   the released notebook for ``course check`` (visible tests), the stubbed source for ``course grade``
-   (hidden tests too); only answer cells come from the submission;
+2. build the notebook to run from the **released** notebook (``grading.build_graded_notebook``): its
+   set-up, locked and visible test cells, with the submission's answer cells; hidden tests never
+   run in a learner's kernel;
 3. run it in a scratch folder this module creates, fills with the submission's own files (never a
-   link) and removes (``scratch_folder``, ``notebook_runner.run_cells``), sandboxed or not;
-4. score it (``scoring.score_notebook``) into a ``results.SubmissionResult``;
-5. for ``course grade``, a ``judging.Judge`` adds observing cells to step 2 and collects what they
-   wrote in step 3 (raw bytes, ``SubmissionResult.observations``); the grader compares them with the
-   reference (``observe_reference``) and ``judging.confirm`` keeps only confirmed points.
+   link) and removes (``scratch_folder``, ``execute``), sandboxed or not; for ``course grade`` a
+   ``judging.Judge`` then observes each exercise in the same kernel, after every released cell, and
+   each observation is read as its cell ends;
+4. score it (``scoring.score_notebook``) into a ``results.SubmissionResult``; for ``course grade``
+   the grader compares the observations with the reference solution's (``observe_reference``, the
+   solution graded by this same path) and ``judging.confirm`` keeps only confirmed points.
 
-只有一条评阅路径：读取并校验提交 → 由模板构建要运行的笔记本 → 在本模块创建并清理的临时目录中运行 → 计分。
+只有一条评阅路径：读取并校验提交 → 由发布的笔记本构建要运行的笔记本（隐藏测试从不在学生内核中运行）→ 在临时目录中运行，
+随后在同一内核中逐个观察练习，每个观察结果在其单元格结束时读取 → 计分，再与参考答案的观察结果比较。
 """
 
 import contextlib
@@ -32,29 +34,29 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from course.grading import (
-    GUARD_CELL_ID,
     LINKED_MESSAGE,
     InvalidSubmission,
     Lesson,
     LinkedSubmission,
     build_graded_notebook,
-    context_cells,
-    exercise_of,
     first_link,
+    is_answer,
     is_test,
     nbgrader_meta,
     read_course_notebook,
     read_regular_file,
     read_submission,
-    setup_cell,
-    stubbed,
 )
 from course.layout import CourseLayout
-from course.results import Status, SubmissionResult
+from course.results import CellProblem, Status, SubmissionResult
 from course.sandbox import Limits
 
 if TYPE_CHECKING:  # numpy only where judging runs / 只在需要评判时导入 numpy
     from course.judging import Judge
+
+# The observing cells' ids start with this (course.judging.CELL_PREFIX, without importing numpy here)
+# 观察单元格的 id 前缀（即 course.judging.CELL_PREFIX，此处不导入 numpy）
+CELL_PREFIX = "course-judge"
 
 MISSING_MESSAGE = "no notebook submitted for this lesson / 这一课没有提交笔记本"
 LINKED_FOLDER_MESSAGE = "the folder {name} of the submission is a link, which is never followed / 提交中的目录 {name} 是一个链接，评阅程序不会跟随链接"
@@ -68,10 +70,11 @@ SKIPPED_FOLDERS = (".ipynb_checkpoints",)
 
 @dataclass(frozen=True)
 class GradedAs:
-    """What a submission is graded against: the lesson (its exercises and points), the template the run
-    notebook is built from, and every exercise id of the course (to spot another lesson's notebook).
+    """What a submission is graded against: the lesson (its exercises and points, from ``solutions/``), the
+    released notebook the run notebook is built from, and every exercise id of the course (to spot
+    another lesson's notebook).
 
-    评阅的依据：课程（练习与分值）、构建运行笔记本的模板，以及全部课程的练习 id。
+    评阅的依据：课程（练习与分值，取自 solutions/）、构建运行笔记本所用的发布版笔记本，以及全部课程的练习 id。
     """
 
     lesson: Lesson
@@ -79,17 +82,9 @@ class GradedAs:
     known_ids: frozenset[str]
 
     @classmethod
-    def visible_tests(cls, course: CourseLayout, name: str) -> "GradedAs":
-        """``course check``: the released notebook, so the visible tests only / 学生版笔记本：只有可见测试。"""
-        lesson = Lesson.from_notebook(name, course.release_notebook(name))
-        return cls(lesson, lesson.source, all_exercise_ids(course))
-
-    @classmethod
-    def hidden_tests(cls, course: CourseLayout, name: str) -> "GradedAs":
-        """``course grade``: the source with the released stubs as answers, hidden tests included / 含隐藏测试的源笔记本。"""
-        lesson = course_lessons(course)[name]
-        release = read_course_notebook(course.release_notebook(name))
-        return cls(lesson, stubbed(lesson.source, release), all_exercise_ids(course))
+    def of(cls, course: CourseLayout, name: str) -> "GradedAs":
+        """Lesson ``name`` of ``course``: what ``course check`` and ``course grade`` both run / 两个命令运行的同一课。"""
+        return cls(course_lessons(course)[name], read_course_notebook(course.release_notebook(name)), all_exercise_ids(course))
 
 
 @functools.cache
@@ -135,7 +130,7 @@ def grade_submission(
     ``within`` is the trusted folder the submission lies in (``SUBMITTED`` for ``course grade``): a link
     below it, the notebook or a folder on its way, makes the submission ``Status.LINKED``. ``scratch``
     must not exist; it is created for the run and removed after it. With ``judge``, the result carries
-    what the observing cells wrote, for the grader to compare.
+    what each observing cell showed, for the grader to compare.
     评阅一份提交。within 之下（笔记本或其所在目录）出现链接时记为 linked；scratch 由本函数创建并在结束后删除。
     """
     lesson = graded_as.lesson
@@ -151,87 +146,162 @@ def grade_submission(
     except InvalidSubmission as error:
         return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.INVALID, str(error))
     graded = build_graded_notebook(graded_as.template, submission)
-    in_order = list(graded.cells)
-    judging = []
-    if judge is not None:
-        graded.cells = with_observers(in_order, *judge.cells(scratch))
-        judging = [c for c in graded.cells if c not in in_order]
-    from course.notebook_runner import run_cells
-
     # The scoring modules (nbgrader, a second or so) load while the kernel starts / 内核启动期间加载计分模块（nbgrader）
     loader = threading.Thread(target=_preload, args=("course.scoring",), daemon=True)
     loader.start()
     with scratch_folder(notebook.parent, scratch, kernel) as folder:
-        if judge is not None:
-            judge.prepare(folder)
-        timings: dict[str, float] = {}
-        problems = run_cells(graded, folder, timeout=kernel.timeout, uid=kernel.uid or 0, view=kernel.view,
-                             limits=kernel.limits, sandboxed=kernel.sandboxed, zygote=kernel.zygote, timings=timings)  # fmt: skip
-        observations = judge.collect(folder) if judge is not None else None
-    phases = time_by_phase(graded.cells, judging, timings)
-    graded.cells = in_order  # the same cells, with their outputs, in the lesson's order / 同样的单元格（含输出），按课程顺序
+        run = execute(graded, folder, kernel, judge)
     loader.join()
     from course.scoring import score_notebook
 
-    rows = score_notebook(lesson, graded, problems)
-    return SubmissionResult(lesson.name, rows, dict(graded), observations=observations, timings=phases)
+    rows = score_notebook(lesson, run.notebook, run.problems)
+    return SubmissionResult(lesson.name, rows, dict(run.notebook), observations=run.observations if judge else None, timings=run.timings)
 
 
-def with_observers(cells: list, preamble: list, observe: dict) -> list:
-    """``cells`` in their order, with the judge's preamble after the set-up and guard cells (before any learner
-    code) and each exercise's observing cell just before its first test cell: no code or expected value
-    of an exercise's tests is in the kernel when it is observed, and a cell that kills the kernel still
-    costs only the exercises after it, as in nbgrader.
-
-    按原顺序排列单元格，评判前导放在准备与守护单元格之后（任何学生代码之前），每个练习的观察单元格放在它的第一个
-    测试单元格之前：观察时内核中没有该练习测试的代码或期望值；令内核退出的单元格仍只影响其后的练习。
+@dataclass
+class Execution:
+    """One submission's run: the released cells as they stood when the last of them ended (what feedback and
+    scores are made of), their problems, each exercise's observation text as read when its cell ended, and
+    seconds per phase. 一次运行：发布的单元格在最后一个结束时的样子、它们的问题、各练习在其单元格结束时读到的观察文本与各阶段耗时。
     """
-    observe = dict(observe)
-    ordered = []
-    for cell in cells:
-        if is_test(cell) and exercise_of(nbgrader_meta(cell)["grade_id"]) in observe:
-            ordered.append(observe.pop(exercise_of(nbgrader_meta(cell)["grade_id"])))
-        ordered.append(cell)
-        if cell.get("id") == GUARD_CELL_ID:
-            ordered.extend(preamble)
-    return ordered + list(observe.values())
+
+    notebook: nbformat.NotebookNode
+    problems: dict[str, CellProblem]
+    observations: dict[str, str | None]
+    timings: dict[str, float]
+
+
+# Kernels one submission may use: a kernel that dies costs at most this many fresh ones for what it could not observe
+# 一份提交最多使用的内核数：内核崩溃后，为其未能观察的练习最多再启动这么多个新内核
+MAX_KERNELS = 3
+
+
+def execute(graded: nbformat.NotebookNode, folder: Path, kernel: Kernel, judge: "Judge | None" = None) -> Execution:
+    """Run ``graded`` (the released cells) in a kernel in ``folder``, then, with ``judge``, observe every exercise there.
+
+    The released cells' outputs are copied as soon as the last of them ends, before any judging code
+    enters the kernel, so nothing of the judging can show in them. Each observation is copied as its
+    cell ends. If the kernel dies, the exercises it could not observe and whose answers had run are
+    observed in a fresh kernel that runs the released cells that had run, then their observing cells
+    (at most ``MAX_KERNELS`` kernels in all); the exercise whose observation killed a kernel is not.
+    先运行发布的单元格，在任何评判代码进入内核之前复制其输出；然后逐个观察练习，每个观察结果在其单元格结束时复制。
+    内核崩溃时，在新内核中重新运行已运行的发布单元格，再观察尚未观察、且答案已运行的练习。
+    """
+    released = list(graded.cells)
+    watch = _Watch(judge, released)
+    timings: dict[str, float] = {}
+    cells = released + (judge.cells() if judge is not None else [])
+    problems = _run(cells, graded.metadata, folder, kernel, timings, watch.first_run)
+    shown = watch.shown or [_fresh(c, keep_outputs=True) for c in released]  # died among them: no judging ran / 在其中退出：未评判
+    phases = dict.fromkeys(PHASES, 0.0)
+    _add_phases(phases, released, timings)
+    if watch.shown and judge is not None:  # every released cell ended: if the kernel died, it died observing / 若内核退出，则是在观察时
+        watch.gave_up_on(judge.grade_ids)
+    for _ in range(MAX_KERNELS - 1):
+        pending = watch.still_to_observe()
+        if not pending:
+            break
+        again: dict[str, float] = {}
+        _run([_fresh(c) for c in watch.ran()] + judge.cells(pending), graded.metadata, folder, kernel, again, watch.observe)
+        watch.gave_up_on(pending)
+        phases["judging"] += sum(again.values())
+    released_ids = {c.get("id") for c in released}
+    kept = {cell_id: problem for cell_id, problem in problems.items() if cell_id in released_ids}
+    return Execution(nbformat.v4.new_notebook(cells=shown, metadata=graded.metadata), kept, watch.observations, phases)
+
+
+def _run(cells: list, metadata, folder: Path, kernel: Kernel, timings: dict, on_cell_end) -> dict[str, CellProblem]:
+    from course.notebook_runner import run_cells
+
+    return run_cells(nbformat.v4.new_notebook(cells=cells, metadata=metadata), folder, timeout=kernel.timeout, uid=kernel.uid or 0,
+                     view=kernel.view, limits=kernel.limits, sandboxed=kernel.sandboxed, zygote=kernel.zygote, timings=timings,
+                     on_cell_end=on_cell_end)  # fmt: skip
+
+
+class _Watch:
+    """What ``execute`` keeps as cells end: which released cells ended, their outputs once the last one
+    ended, and each observation / execute 在单元格结束时保存的内容。"""
+
+    def __init__(self, judge: "Judge | None", released: list):
+        self.judge, self.released = judge, released
+        # The runner reports code cells only; a written answer (Markdown) may come last / 运行器只报告代码单元格；书面答案可能在最后
+        self.last_code = max((i for i, c in enumerate(released) if c.get("cell_type") == "code"), default=-1)
+        self.ended: set[str] = set()
+        self.shown: list = []
+        self.observations: dict[str, str | None] = {}
+
+    def first_run(self, index: int, cell) -> None:
+        self.ended.add(cell.get("id"))
+        if index == self.last_code:  # the last released cell: its outputs and all before, now / 最后一个发布的单元格：此刻复制
+            self.shown = [_fresh(c, keep_outputs=True) for c in self.released]
+        self.observe(index, cell)
+
+    def observe(self, index: int, cell) -> None:
+        grade_id = self.judge.grade_id_of(cell) if self.judge is not None else None
+        if grade_id is not None and grade_id not in self.observations:
+            self.observations[grade_id] = self.judge.observation(cell)
+
+    def ran(self) -> list:
+        """The released cells up to the first one that did not end (the kernel died there) / 直到第一个未结束的单元格之前的发布单元格。"""
+        ran = []
+        for cell in self.released:
+            if cell.get("cell_type") == "code" and cell.get("id") not in self.ended:
+                break
+            ran.append(cell)
+        return ran
+
+    def still_to_observe(self) -> list[str]:
+        """Exercises not observed yet whose answer cell ran / 尚未观察且答案已运行的练习。"""
+        if self.judge is None:
+            return []
+        answered = {nbgrader_meta(c).get("grade_id") for c in self.ran() if is_answer(c)}
+        return [g for g in self.judge.grade_ids if g not in self.observations and g in answered]
+
+    def gave_up_on(self, grade_ids) -> None:
+        """The first of ``grade_ids`` not observed killed its kernel: it stays unobserved / 第一个未观察到的练习令内核退出：不再观察。"""
+        killer = next((g for g in grade_ids if g not in self.observations), None)
+        if killer is not None:
+            self.observations[killer] = None
+
+
+def _fresh(cell, keep_outputs: bool = False):
+    """A copy of ``cell``, its outputs kept or cleared / 单元格的副本，保留或清除输出。"""
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    if copy.get("cell_type") == "code" and not keep_outputs:
+        copy.outputs, copy.execution_count = [], None
+    return copy
 
 
 # Where a submission's time goes / 一份提交的时间花在哪里
 PHASES = ("start", "set-up", "answers", "judging", "tests")
 
 
-def time_by_phase(cells: list, judging: list, timings: dict[str, float]) -> dict[str, float]:
+def _add_phases(phases: dict[str, float], released: list, timings: dict[str, float]) -> None:
     """Seconds per phase: the kernel's start, the set-up (and guard) cells, the learner's answers and the
-    locked cells, the observing cells, the test cells / 各阶段的秒数：内核启动、准备、答案、观察、测试。"""
-    phases = dict.fromkeys(PHASES, 0.0)
-    phases["start"] = timings.get("start", 0.0)
-    judging_ids = {c.get("id") for c in judging}
-    for index, cell in enumerate(cells):
-        seconds = timings.get(cell.get("id"), 0.0)
-        phase = "judging" if cell.get("id") in judging_ids else "tests" if is_test(cell) else "set-up" if index < 2 else "answers"
-        phases[phase] += seconds
-    return phases
+    locked cells, the test cells, the observing cells / 各阶段的秒数：内核启动、准备、答案、测试、观察。"""
+    phases["start"] += timings.get("start", 0.0)
+    released_ids = {c.get("id"): index for index, c in enumerate(released)}
+    for cell_id, seconds in timings.items():
+        if cell_id == "start":
+            continue
+        index = released_ids.get(cell_id)
+        if index is None:
+            phases["judging"] += seconds
+        else:
+            cell = released[index]
+            phases["tests" if is_test(cell) else "set-up" if index < 2 else "answers"] += seconds
 
 
-def observe_reference(course: CourseLayout, judge: "Judge", scratch: Path, timeout: int, zygote: str | None = None) -> dict[str, bytes]:
-    """What the observers report on the lesson's own solution, in a kernel that runs no learner code:
-    the set-up, locked and solution cells of ``solutions/``, then the observing cells (no tests).
+def observe_reference(course: CourseLayout, judge: "Judge", scratch: Path, timeout: int, zygote: str | None = None) -> dict[str, str | None]:
+    """What the observers report on the lesson's own solution: ``solutions/`` graded by this same path, its
+    answers in the released notebook, unsandboxed (it runs no learner code).
 
-    在只运行参考答案的内核中（准备、锁定与答案单元格，然后是观察单元格，不运行测试）得到观察结果。
+    参考答案的观察结果：用同一条路径评阅 solutions/ 中的答案（不带沙箱：不运行学生代码）。
     """
-    from course.notebook_runner import run_cells
-
-    source = read_course_notebook(course.source_notebook(judge.lesson))
-    cells = [setup_cell(source), *context_cells(source)]
-    reference = nbformat.v4.new_notebook(cells=[nbformat.from_dict(json.loads(json.dumps(c))) for c in cells], metadata=source.metadata)
-    preamble, observe = judge.cells(scratch)
-    reference.cells[1:1] = preamble
-    reference.cells.extend(observe.values())
-    with scratch_folder(course.source_notebook(judge.lesson).parent, scratch, Kernel(timeout)) as folder:
-        judge.prepare(folder)
-        run_cells(reference, folder, timeout=timeout, sandboxed=False, zygote=zygote)
-        return judge.collect(folder)
+    source = course.source_notebook(judge.lesson)
+    graded = build_graded_notebook(read_course_notebook(course.release_notebook(judge.lesson)), read_course_notebook(source))
+    with scratch_folder(source.parent, scratch, Kernel(timeout, zygote=zygote)) as folder:
+        return execute(graded, folder, Kernel(timeout, zygote=zygote), judge).observations
 
 
 def _preload(module: str) -> None:

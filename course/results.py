@@ -36,6 +36,9 @@ class Status(enum.StrEnum):
         return max(statuses, key=lambda s: cls(s).rank, default=cls.OK)
 
 
+GRADER_FAILED = "the grader failed on this submission, nothing of it is scored: {error} / 评阅程序在这份提交上出错，不计任何分数：{error}"
+
+
 @dataclass(frozen=True)
 class CellProblem:
     """Why a cell has no trustworthy outputs: it timed out, or the kernel could not run it / 单元格为何没有可信的输出。"""
@@ -46,13 +49,22 @@ class CellProblem:
 
 @dataclass
 class ExerciseResult:
-    """One graded exercise: the sum of its test cells / 一个评分练习：其测试单元格之和。"""
+    """One graded exercise: the sum of its test cells / 一个评分练习：其测试单元格之和。
+
+    ``cell_scores`` holds what each test cell scores (its ``grade_id`` → points): what the gradebook
+    records. ``confirmed`` is the hidden check's verdict (None where nothing was judged, as in
+    ``course check``), ``verdict`` why it failed.
+    cell_scores 是各测试单元格的得分（写入成绩库）；confirmed 是隐藏检查的结论（未评判时为 None），verdict 是未通过的原因。
+    """
 
     grade_id: str
     status: Status
     score: float
     max_score: float
     message: str = ""
+    cell_scores: dict[str, float] = field(default_factory=dict)
+    confirmed: bool | None = None
+    verdict: str = ""
 
     def to_dict(self) -> dict:
         return {"grade_id": self.grade_id, "status": str(self.status), "score": self.score,
@@ -73,13 +85,14 @@ class SubmissionResult:
     rows: list[ExerciseResult] = field(default_factory=list)
     notebook: dict | None = None
     student: str | None = None
-    observations: dict[str, bytes] | None = field(default=None, repr=False)
+    observations: dict[str, str | None] | None = field(default=None, repr=False)
     timings: dict[str, float] = field(default_factory=dict, repr=False)  # seconds per phase / 各阶段秒数
     # When it was submitted (ISO UTC, or "missing" / "unreadable"), and what lateness cost, from the gradebook
     # 提交时间（ISO UTC，或 missing / unreadable）以及迟交的代价（取自成绩库）
     submitted_at: str | None = None
     late_penalty: float = 0.0
     seconds_late: float = 0.0
+    grader_error: str = ""
 
     @property
     def total(self) -> float:
@@ -107,6 +120,16 @@ class SubmissionResult:
     def not_graded(cls, lesson: str, max_scores: dict[str, float], status: Status, message: str) -> "SubmissionResult":
         """Every exercise 0 with ``status`` and ``message``: nothing ran / 未运行：每个练习 0 分，并给出状态与原因。"""
         return cls(lesson, [ExerciseResult(grade_id, status, 0.0, most, message) for grade_id, most in max_scores.items()])
+
+    @classmethod
+    def grader_failed(cls, lesson: str, max_scores: dict[str, float], error: str) -> "SubmissionResult":
+        """The grader itself failed on this submission: every exercise ``error``, 0 points, and the reason kept.
+
+        评阅程序本身在这份提交上出错：每个练习记为 error、0 分，并保留原因。
+        """
+        result = cls.not_graded(lesson, max_scores, Status.ERROR, GRADER_FAILED.format(error=error))
+        result.grader_error = error
+        return result
 
     def to_dict(self) -> dict:
         return {"student": self.student, "lesson": self.lesson, "total": self.total, "max_score": self.max_score, "status": str(self.status),

@@ -1,10 +1,12 @@
 """Kernels that cannot see or touch the course / 无法看到或改动课程内容的内核。
 
 ``course grade`` runs each submission in its own kernel. When the grader is root (CI, a course
-server) the kernel is started through ``unshare`` in new mount, network and PID namespaces, and
-its view of the file system is built rather than filtered: the course folder, ``/tmp``, ``/run``,
-``/home``, ``/root`` (and any folder on the way that others may not enter) are covered by empty
-read-only mounts, and only what the kernel needs is put back — the ``helpers`` package, the Python
+server) the kernel is started through ``unshare`` in new mount, network, PID (with a fresh
+``/proc``) and IPC namespaces, so no two kernels share a channel (System V or POSIX IPC, abstract
+sockets, processes, files), and its view of the file system is built rather than filtered: the
+course folder, ``/run``, ``/home``, ``/root`` (and any folder on the way that others may not enter)
+are covered by empty read-only mounts, ``/tmp`` and ``/dev/shm`` by empty writable ones of its own,
+and only what the kernel needs is put back — the ``helpers`` package, the Python
 environment and interpreter (read-only), and its own scratch folder (writable). Solutions, tests,
 the gradebook, submissions, other students' scratch folders, outputs and this instructor package
 (``course/``, which a kernel therefore cannot import) are out of sight wherever they are. There is no network (the kernel talks to the grader over ZeroMQ ``ipc`` sockets
@@ -62,7 +64,11 @@ class Limits:
 
 
 # Folders covered by an empty read-only mount in every sandbox / 每个沙箱中都被空的只读挂载覆盖的目录
-COVERED = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/home", "/root", "/srv", "/mnt", "/media")
+COVERED = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run", "/home", "/root", "/srv", "/mnt", "/media")
+# Of those, the ones each kernel gets back empty and writable, its own: nothing another kernel wrote is there
+# 其中每个内核各自得到的空的可写目录：其他内核写入的内容都不在其中
+PRIVATE = ("/tmp", "/dev/shm")
+PRIVATE_SIZE = "64m"
 HOLDING = "/mnt"
 
 
@@ -125,9 +131,11 @@ def is_root() -> bool:
     return os.geteuid() == 0
 
 
-# The namespaces of a kernel: as root, and as an unprivileged user / 内核的命名空间：root 与非特权用户
-ROOT_UNSHARE = ("unshare", "--mount", "--net", "--pid", "--fork", "--kill-child")
-USER_UNSHARE = ("unshare", "--user", "--map-root-user", "--mount", "--net", "--pid", "--fork", "--kill-child", "--mount-proc")
+# The namespaces of a kernel: as root, and as an unprivileged user. Each has its own mounts, network (and so
+# abstract Unix sockets), processes with a fresh /proc, and System V / POSIX IPC: no channel to another kernel.
+# 内核的命名空间：root 与非特权用户。各自拥有挂载、网络（因而抽象 Unix 套接字）、进程（全新的 /proc）与 IPC：与其他内核之间没有通道。
+ROOT_UNSHARE = ("unshare", "--mount", "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc")
+USER_UNSHARE = ("unshare", "--user", "--map-root-user", "--mount", "--net", "--pid", "--ipc", "--fork", "--kill-child", "--mount-proc")
 
 NOT_SANDBOXED = (
     "warning: the grading kernels are not sandboxed: this is not root and unprivileged user namespaces are "
@@ -226,10 +234,11 @@ def _enter(spec: SandboxSpec) -> None:
         hold.mkdir()
         _mount("--rbind", path, str(hold))
         parked.append((hold, path))
-    # 2. Cover / 覆盖
+    # 2. Cover; /tmp and /dev/shm with empty writable folders of the kernel's own / 覆盖；/tmp 与 /dev/shm 换成内核自己的空的可写目录
     for folder in spec.covered:
         if folder != HOLDING:
-            _mount("-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", folder)
+            options = f"size={PRIVATE_SIZE},mode=1777" if folder in PRIVATE else "size=64k,mode=0755"
+            _mount("-t", "tmpfs", "-o", options, "tmpfs", folder)
     # 3. Put back, read-only except the scratch folder / 放回：除临时目录外都是只读
     for hold, path in parked:
         Path(path).mkdir(parents=True, exist_ok=True)
@@ -240,7 +249,7 @@ def _enter(spec: SandboxSpec) -> None:
     subprocess.run(["umount", "-l", HOLDING], check=True, capture_output=True)
     _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=0755", "tmpfs", HOLDING)
     for folder in spec.covered:
-        if folder != HOLDING:
+        if folder not in (HOLDING, *PRIVATE):
             # In a user namespace only the mount, not the file system, can be remounted (its options name
             # unmapped ids) / 用户命名空间中只能重新挂载挂载点，不能重新挂载文件系统
             _mount("-o", "remount,bind,ro" if spec.rootless else "remount,ro", folder)
@@ -291,7 +300,7 @@ def _read_only_elsewhere(scratch: str) -> None:
     """Rootless: the kernel runs as the grader's own user, so every mount it can see, except its scratch
     folder and the kernel file systems, becomes read-only / 非 root：除临时目录外，内核可见的挂载全部只读。"""
     for point, options in _mounts():
-        if "ro" in options or _inside(point, [scratch, *_KERNEL_FOLDERS]):
+        if "ro" in options or _inside(point, [scratch, *_KERNEL_FOLDERS]) or point in PRIVATE:
             continue
         kept = [o for o in options if o in _LOCKED_FLAGS]
         done = subprocess.run(["mount", "-o", ",".join(["remount", "bind", "ro", *kept]), point], capture_output=True, text=True)

@@ -1,26 +1,26 @@
 """What an executed graded notebook scores / 执行后的评分笔记本得多少分。
 
 After the kernel ran, the notebook goes through nbgrader-style preprocessors, in this order, and
-each test cell then scores what nbgrader's ``determine_grade`` gives it (its points without an
-error or stderr output, else 0)::
+each test cell then scores its points if it shows no error and no stderr output, else 0::
 
     SCORING_PREPROCESSORS = [RecordProblems, LimitOutputSize, IgnoreKnownWarnings]
 
 ``RecordProblems`` turns a cell that timed out or never ran (the kernel died) into an error output;
 ``LimitOutputSize`` is nbgrader's ``LimitOutput`` with a size cap; ``IgnoreKnownWarnings`` is
-nbgrader's ``IgnorePattern`` with line-wise matching. The gradebook (nbgrader's ``SaveAutoGrades``)
-reads the same notebook, so it and the CSV files agree.
-内核运行之后，笔记本依次经过上面这些（nbgrader 风格的）预处理器，然后每个测试单元格按 nbgrader 的 determine_grade 计分。
+nbgrader's ``IgnorePattern`` with line-wise matching. These scores can only be lowered by what a
+cell shows; the gradebook records them (``SaveVerdicts``) after trusted judging, never nbgrader's
+reading of the outputs.
+内核运行之后，笔记本依次经过上面这些（nbgrader 风格的）预处理器；测试单元格没有错误和 stderr 输出时得分。
+单元格显示的内容只能降低分数；成绩库记录的是可信评判之后的分数，而不是 nbgrader 对输出的解读。
 """
 
 import re
 
 import nbformat
-from nbgrader import utils as nbgrader_utils
-from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor
+from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Bool, Dict, Integer, Unicode
 
-from course.grading import Lesson, is_test, nbgrader_meta
+from course.grading import Lesson, is_manual, is_test, nbgrader_meta
 from course.results import CellProblem, ExerciseResult, Status
 
 # torch's own warnings end with this; also given to stock nbgrader's IgnorePattern in nbgrader_config.py.
@@ -104,6 +104,27 @@ class IgnoreKnownWarnings(IgnorePattern):
         return cell, resources
 
 
+class SaveVerdicts(SaveAutoGrades):
+    """nbgrader's ``SaveAutoGrades`` with the grader's verdict as every test cell's ``auto_score``: ``scores``
+    ({test grade id: points}, 0 for a cell it lacks), never nbgrader's reading of the cell's outputs (the
+    learner's kernel shapes them, and the first ``execute_result`` would decide). Answers graded by hand,
+    comments and everything else are saved as nbgrader saves them.
+
+    与 nbgrader 的 SaveAutoGrades 相同，但每个测试单元格的 auto_score 是评阅程序的结论，而不是 nbgrader 对输出的解读。
+    """
+
+    scores = Dict(help="test cell grade id → points, from the grader's verdict")
+
+    def _add_score(self, cell, resources):
+        if is_manual(cell):  # graded by a person: nbgrader's rule ("no response" is 0) stays / 人工评分：沿用 nbgrader 的规则
+            return super()._add_score(cell, resources)
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
+        grade.auto_score = float(self.scores.get(grade_id, 0.0))
+        grade.needs_manual_grade = grade.manual_score is not None  # as nbgrader: a manual score asks for review / 与 nbgrader 相同
+        self.gradebook.db.commit()
+
+
 # What runs on an executed notebook before it is scored, in order / 计分之前依次作用于执行后笔记本的步骤
 SCORING_PREPROCESSORS = [RecordProblems, LimitOutputSize, IgnoreKnownWarnings]
 
@@ -114,11 +135,14 @@ def first_line(text: str, limit: int = 300) -> str:
 
 
 def score_notebook(lesson: Lesson, executed: nbformat.NotebookNode, problems: dict[str, CellProblem]) -> list[ExerciseResult]:
-    """One result per exercise from an executed graded notebook, which the preprocessors change in place.
+    """One result per exercise from an executed notebook, which the preprocessors change in place.
 
-    A test cell scores what nbgrader's ``determine_grade`` gives it after ``SCORING_PREPROCESSORS``;
-    an answer cell that timed out fails its exercise's tests too.
-    根据执行后的笔记本为每个练习给出结果（预处理器会原地修改笔记本）。
+    A test cell scores its points when it ran without a problem, without an error and without stderr
+    after ``SCORING_PREPROCESSORS``, else 0; an answer cell that timed out fails its exercise's tests
+    too. Nothing a cell displays can raise a score (nbgrader's partial credit from an ``execute_result``
+    is not read: the learner's kernel shapes it). ``course grade`` then keeps a test cell's points only
+    if its exercise is confirmed (``course.judging.confirm``).
+    根据执行后的笔记本为每个练习给出结果：测试单元格无问题、无错误、无 stderr 时得分，否则 0 分；单元格显示的任何内容都不能提高分数。
     """
     for step in SCORING_PREPROCESSORS:
         executed, _ = (step(problems=problems) if step is RecordProblems else step()).preprocess(executed, {})
@@ -127,24 +151,30 @@ def score_notebook(lesson: Lesson, executed: nbformat.NotebookNode, problems: di
     for exercise, tests in lesson.exercises.items():
         answer = by_id.get(exercise)
         answer_problem = problems.get(answer.get("id")) if answer is not None else None
-        score, status, message = 0.0, Status.OK, ""
+        cell_scores, status, message = {}, Status.OK, ""
         for test_id in tests:
-            cell = by_id[test_id]
-            points, _ = nbgrader_utils.determine_grade(cell)
-            problem = problems.get(cell.get("id")) or answer_problem
-            if problem and problem.status is Status.TIMEOUT and answer_problem:
-                points = 0.0
-            score += points or 0.0
-            if (points or 0.0) < lesson.points[test_id] and status is Status.OK:
-                status, message = (problem.status, problem.message) if problem else _failure(cell)
-        results.append(ExerciseResult(exercise, status, score, lesson.max_score(exercise), message))
+            cell = by_id.get(test_id)
+            problem = problems.get(cell.get("id")) if cell is not None else None
+            if problem is None and answer_problem is not None and answer_problem.status is Status.TIMEOUT:
+                problem = answer_problem
+            failure = (problem.status, problem.message) if problem else visible_failure(cell)
+            cell_scores[test_id] = 0.0 if failure else lesson.points[test_id]
+            if failure and status is Status.OK:
+                status, message = failure
+        results.append(ExerciseResult(exercise, status, sum(cell_scores.values()), lesson.max_score(exercise), message, cell_scores))
     # Answers graded by hand score what the instructor gives in formgrader (course grade reads it back)
     # 人工评分的答案：分数由教师在 formgrader 中给出（course grade 会读回）
     results.extend(ExerciseResult(grade_id, Status.MANUAL, 0.0, points, MANUAL_MESSAGE) for grade_id, points in lesson.manual.items())
     return results
 
 
-def _failure(cell) -> tuple[Status, str]:
+def visible_failure(cell) -> tuple[Status, str] | None:
+    """Why a test cell failed as its outputs show (an error, then stderr), or None; a missing cell failed.
+
+    根据输出判断测试单元格为何失败（先看错误，再看 stderr）；通过时为 None。
+    """
+    if cell is None:
+        return Status.FAILED, "the test did not run / 测试没有运行"
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
@@ -153,4 +183,4 @@ def _failure(cell) -> tuple[Status, str]:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             return Status.FAILED, first_line("the test printed to stderr / 测试向 stderr 输出了内容: " + output.get("text", ""))
-    return Status.FAILED, "the test did not pass / 测试未通过"
+    return None

@@ -9,7 +9,7 @@ CONNECTION_FILE``): it asks the zygote for a kernel and lives as long as that ke
 jupyter_client manages it as it would the kernel itself (killing the client kills the kernel).
 
 For each request the zygote forks; the child enters the same sandbox ``course.sandbox`` builds for
-a kernel started from scratch — new mount, network and PID namespaces (and a user namespace when
+a kernel started from scratch — new mount, network, PID and IPC namespaces (and a user namespace when
 the grader is not root), the built view of the file system, limits, its own uid — then becomes an
 IPython kernel with the submission's clean environment. The zygote itself never runs learner code,
 so nothing of one submission reaches the next: each kernel is a fresh process with its own
@@ -40,7 +40,7 @@ PRELOAD = (
 )  # fmt: skip
 # Longest path a Unix socket may have on Linux (108 bytes with its final NUL) / Linux 上 Unix 套接字路径的最大长度
 MAX_SOCKET_PATH = 107
-CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG = 1
 # The backend ipykernel registers, set before matplotlib is imported / ipykernel 注册的后端，须在导入 matplotlib 之前设置
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -186,9 +186,9 @@ def _sandboxed(mode: str, spec_fields: dict, request: dict) -> int:
 
     outer_uid, outer_gid = os.geteuid(), os.getegid()
     if mode == "root":
-        _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID)
+        _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC)
     else:
-        _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID)
+        _unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC)
         Path("/proc/self/setgroups").write_text("deny")
         Path("/proc/self/uid_map").write_text(f"0 {outer_uid} 1\n")
         Path("/proc/self/gid_map").write_text(f"0 {outer_gid} 1\n")
@@ -198,9 +198,9 @@ def _sandboxed(mode: str, spec_fields: dict, request: dict) -> int:
         return os.waitstatus_to_exitcode(status)
     try:
         _die_with_parent()
-        if mode != "root":  # ``unshare --mount-proc`` / 为新的 PID 命名空间挂载 /proc
-            _mount("--make-rprivate", "/")
-            _mount("-t", "proc", "proc", "/proc")
+        # ``unshare --mount-proc``: a /proc of this PID namespace only / 只含本 PID 命名空间的 /proc
+        _mount("--make-rprivate", "/")
+        _mount("-t", "proc", "proc", "/proc")
         spec = SandboxSpec(**{**spec_fields, "limits": Limits(**spec_fields["limits"]), "rootless": mode != "root"})
         parent = os.getppid()
         _enter(spec)

@@ -8,7 +8,10 @@ broken files and misbehaving kernels; each must get its row and no undeserved po
 import contextlib
 import csv
 import hashlib
+import html.parser
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,15 +19,32 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from lesson_cells import LAYOUT, ROOT
 from nbgrader.api import Gradebook
-from submissions.build import ATTACKS, HIJACK_MARKER, L01, L04, build
+from nbgrader.utils import determine_grade
+from submissions.build import (
+    ATTACKS,
+    HIJACK_MARKER,
+    L01,
+    L04,
+    PRIVATE_TMP_FILE,
+    WRONG_01,
+    build,
+    notebook,
+    save,
+    with_answers,
+)
+from submissions.trust import ALL_WRONG, CHANNEL_PUBLISHER, CHANNEL_READER, REWRITE_OBSERVATION
 
 from course.cli import main
-from course.judging import DIFFERS
+from course.grading import build_graded_notebook, nbgrader_meta
+from course.judging import DIFFERS, NOT_PLAIN, Judge
+from course.kernel_observer import OBSERVATION
 from course.layout import CourseLayout
-from course.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
+from course.notebook_runner import prepare_scratch, run_cells
+from course.pipeline import LINKED_FOLDER_MESSAGE, GradedAs, course_lessons, observe_reference
 from course.results import Status
 from course.sandbox import sandbox_available
 
@@ -178,8 +198,10 @@ def test_feedback_files_show_no_hidden_tests(batch):
 
 @pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
 def test_the_intruder_found_nothing(batch):
-    """predict only stays right if every read, write, database, network and git probe failed / 所有探测都失败时 predict 才正确"""
+    """predict only stays right if every read, write, database, network and git probe failed; what it wrote to /tmp
+    stayed in its own / 所有探测都失败时 predict 才正确；它写入 /tmp 的内容只留在它自己的 /tmp 中"""
     assert rows_of(batch, "intruder")["ex01_predict"]["status"] == Status.OK
+    assert not Path(PRIVATE_TMP_FILE).exists()
 
 
 @pytest.mark.skipif(not sandbox_available(), reason="the sandbox needs root and unshare / 沙箱需要 root 和 unshare")
@@ -328,3 +350,260 @@ def test_attacks_from_the_learner_process_earn_nothing(batch, student):
     fooled = rows[ATTACKS[student][1]]
     # The tests passed, so the row says what judging found / 测试通过了，所以这一行给出的是评判的结论
     assert fooled["message"].startswith(DIFFERS.split("{")[0]), fooled["message"]
+
+
+# --- A determined learner (tests/submissions/trust.py) / 有决心的学习者 ---
+
+
+@pytest.fixture(scope="module")
+def exported(batch):
+    """`course export --format csv` of the batch's gradebook, by student / 本批次成绩库的导出结果"""
+    done = subprocess.run([sys.executable, "-m", "course", "export", "--format", "csv", "--db-url", f"sqlite:///{batch['gradebook']}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
+    return {row["student_id"]: row for row in csv.DictReader(done.stdout.splitlines())}
+
+
+def feedback_html(batch, student, lesson=L01) -> str:
+    return CourseLayout.lesson_file(batch["base"] / "feedback" / student, lesson, ".html").read_text(encoding="utf-8")
+
+
+def autograded_text(batch, student, lesson=L01) -> str:
+    return CourseLayout.lesson_file(batch["base"] / "autograded" / student, lesson).read_text(encoding="utf-8")
+
+
+def gradebook_cells(batch, student, lesson=L01) -> dict[str, float]:
+    """Each graded cell's score in nbgrader's gradebook / 成绩库中每个评分单元格的分数"""
+    with Gradebook(f"sqlite:///{batch['gradebook']}") as gradebook:
+        notebook = gradebook.find_submission_notebook(lesson, lesson, student)
+        return {grade.name: grade.score for grade in notebook.grades}
+
+
+def feedback_total(batch, student, lesson=L01) -> float:
+    found = re.search(r"\(Score: ([0-9.]+) / ([0-9.]+)\)", feedback_html(batch, student, lesson))
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("student", ALL_WRONG)
+def test_a_determined_learner_earns_nothing_anywhere(batch, exported, student):
+    """Wrong answers behind any attack score 0 in the CSV, in every gradebook cell, in `course export` and in the feedback
+    任何攻击背后的错误答案，在 CSV、成绩库的每个单元格、course export 与反馈中都是 0 分"""
+    rows = rows_of(batch, student)
+    assert rows and all(float(r["score"]) == 0 for r in rows.values()), {g: (r["score"], r["message"]) for g, r in rows.items()}
+    assert set(gradebook_cells(batch, student).values()) == {0.0}, gradebook_cells(batch, student)
+    assert float(exported[student][L01]) == 0 and float(exported[student]["total"]) == 0, exported[student]
+    assert feedback_total(batch, student) == 0
+
+
+def test_outputs_shaped_for_nbgrader_give_nothing(batch):
+    """Every test cell opens with an execute_result nbgrader would read as full marks: the verdict is the grader's
+    每个测试单元格都以 nbgrader 会读成满分的 execute_result 开头：结论仍由评阅程序决定"""
+    autograded = json.loads(autograded_text(batch, "trust_forge_gradebook"))
+    tests = [c for c in autograded["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert any(o.get("output_type") == "execute_result" for c in tests for o in c.get("outputs", [])), "the forgery ran / 伪造生效了"
+    assert all(determine_grade(nbformat.from_dict(c))[0] > 0 for c in tests if c["cell_type"] == "code")  # nbgrader would be fooled / nbgrader 会被骗
+
+
+def test_an_observation_cannot_be_rewritten(batch):
+    """A right observation of predict, sent over the first one's display id and file from the next observing cell,
+    changes nothing: the observation read when its cell ended counts
+    在下一个观察单元格中通过第一个观察结果的 display id 与文件发送正确的 predict 观察结果，什么也改变不了：算数的是单元格结束时读取的结果"""
+    row = rows_of(batch, "trust_rewrite_observation")["ex01_predict"]
+    assert row["message"].startswith(DIFFERS.split("{")[0]), row
+
+
+def test_kernels_of_one_batch_share_no_channel(batch):
+    """A classmate's right observations, published on files, shared memory and an abstract socket, never reach another kernel
+    同学发布在文件、共享内存与抽象套接字上的正确观察结果，到不了另一个内核"""
+    assert score_of(batch, "trust_channel_publisher") == L01_FULL
+    reader = rows_of(batch, "trust_channel_reader")
+    assert all(r["message"].startswith(DIFFERS.split("{")[0]) for r in reader.values()), reader
+
+
+def test_bad_bytes_fail_only_their_submission(batch):
+    """Observations a decoder chokes on are refused as not plain data; nothing else in the batch is touched
+    令解码器出错的观察结果被当作非纯数据拒绝；批次中的其他提交不受影响"""
+    rows = rows_of(batch, "trust_bad_bytes")
+    assert {r["message"] for r in rows.values()} == {NOT_PLAIN}, {g: r["message"] for g, r in rows.items()}
+    assert "the grader failed" not in batch["result"].stderr and score_of(batch, "full_marks") == L01_FULL
+
+
+# What must never reach a learner: hidden tests, the observers, the inputs and observations / 绝不能到达学习者的内容
+SECRETS = ("BEGIN HIDDEN TESTS", "x_hidden", "reference_fit", "default_rng(10", "observe_ex01", "inputs_ex01", "course_observers",
+           OBSERVATION, "UEsDB")  # fmt: skip
+
+
+@pytest.mark.parametrize("student", [*ALL_WRONG, "full_marks", "trust_channel_publisher"])
+def test_nothing_secret_reaches_feedback_autograded_or_the_csv(batch, student):
+    """No hidden test, observer, input or observation in what a learner or an instructor reads of a submission, whatever
+    it printed / 无论打印了什么，学习者或教师读到的内容中都没有隐藏测试、观察函数、输入或观察结果"""
+    shown = {"feedback": feedback_html(batch, student), "autograded": autograded_text(batch, student),
+             "csv": json.dumps(list(rows_of(batch, student).values()), ensure_ascii=False)}  # fmt: skip
+    for where, text in shown.items():
+        assert not [secret for secret in SECRETS if secret in text], (where, [s for s in SECRETS if s in text])
+    if student == "trust_secret_seeker":
+        assert "CELL SOURCE" in shown["feedback"] and "GLOBALS" in shown["feedback"], "the seeker printed / 打印生效了"
+
+
+class ActiveParts(html.parser.HTMLParser):
+    """The tags and attributes of a page that can act: scripts, frames, objects, handlers, javascript: URLs / 页面中能执行的部分"""
+
+    def __init__(self):
+        super().__init__()
+        self.found, self.scripts, self._in_script = [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("iframe", "object", "embed", "svg", "form", "input", "frame", "base", "meta") and not (tag == "meta" and self._meta_ok(attrs)):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith(("javascript:", "vbscript:")) or name == "srcdoc":
+                self.found.append(f"{tag} {name}={value}")
+        self._in_script = tag == "script"
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    @staticmethod
+    def _meta_ok(attrs) -> bool:
+        return dict(attrs).keys() <= {"charset", "http-equiv", "content", "name"}
+
+
+def test_outputs_that_try_to_run_script_are_inert(batch):
+    """Feedback and formgrader's notebook keep text, plots and a clean table; no script, handler, frame, object or
+    javascript: URL of the learner's survives, in outputs nor in a written answer; the page forbids scripts
+    反馈与 formgrader 的笔记本保留文本、图与表格；学习者的脚本、事件处理器、框架、对象与 javascript: 链接都不保留；页面禁止脚本"""
+    for lesson in (L01, L04):
+        page = feedback_html(batch, "trust_script_outputs", lesson)
+        parts = ActiveParts()
+        parts.feed(page)
+        assert parts.found == [], parts.found
+        assert not [s for s in parts.scripts if "pwned" in s], "a learner's script survived / 学习者的脚本保留下来了"
+        assert "Content-Security-Policy" in page and "default-src 'none'" in page
+        notebook = nbformat.v4.reads(autograded_text(batch, "trust_script_outputs", lesson))  # multi-line text joined / 合并多行文本
+        for cell in notebook.cells:
+            parts = ActiveParts()
+            parts.feed(cell.source if cell.cell_type == "markdown" else "")
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                assert set(data) <= {"text/plain", "text/html", "image/png", "image/jpeg", "image/gif"}, set(data)
+                assert output.get("metadata", {}) == {}
+                parts.feed(data.get("text/html", ""))
+            assert parts.found == [] and parts.scripts == [], (parts.found, parts.scripts)
+    page = feedback_html(batch, "trust_script_outputs")
+    assert "bold text kept" in page and "table cell kept" in page and 'src="data:image/png;base64,iVBOR' in page
+    written = nbformat.v4.reads(autograded_text(batch, "trust_script_outputs", L04))
+    answer = next(c.source for c in written.cells if c.cell_type == "markdown" and "My answer" in c.source)
+    assert "<script" not in answer and "\\href" not in answer, "no script, and TeX links disarmed for MathJax / 没有脚本，TeX 链接已解除"
+
+
+def test_a_delegated_softmax_loses_that_exercise_only(batch, exported):
+    """softmax handed to torch.nn.functional.softmax through a saved reference: 0 for it everywhere, the rest full
+    通过事先保存的引用把 softmax 交给 torch：该练习处处 0 分，其余满分"""
+    rows = rows_of(batch, "trust_delegated_softmax", L04)
+    assert float(rows["ex04_softmax"]["score"]) == 0 and "torch.nn.functional.softmax" in rows["ex04_softmax"]["message"], rows["ex04_softmax"]
+    assert score_of(batch, "trust_delegated_softmax", L04) == L04_FULL - LESSONS[L04].max_score("ex04_softmax")
+    cells = gradebook_cells(batch, "trust_delegated_softmax", L04)
+    assert all(cells[t] == 0 for t in LESSONS[L04].exercises["ex04_softmax"])
+    assert float(exported["trust_delegated_softmax"][L04]) == L04_FULL - LESSONS[L04].max_score("ex04_softmax")
+    assert feedback_total(batch, "trust_delegated_softmax", L04) == L04_FULL - LESSONS[L04].max_score("ex04_softmax")
+
+
+def test_honest_work_in_the_same_batch_keeps_full_marks_everywhere(batch, exported):
+    """The solutions score full in the CSV, the gradebook, the export and the feedback, the attacks around them
+    notwithstanding / 尽管周围都是攻击，正确答案在 CSV、成绩库、导出与反馈中都得满分"""
+    assert score_of(batch, "full_marks") == L01_FULL and float(exported["full_marks"][L01]) == L01_FULL
+    assert gradebook_cells(batch, "full_marks") == LESSONS[L01].points
+    assert feedback_total(batch, "full_marks") == L01_FULL
+
+
+def test_a_grader_that_read_observations_late_would_be_fooled(tmp_path):
+    """The rewrite attack is real: read at the end of the run, predict's observation is the right one sent later; read as
+    its cell ended (what course grade does), it is the learner's wrong one / 改写攻击是真实的：在运行结束时读取会得到之后发送的正确结果；
+    在单元格结束时读取（course grade 的做法）得到的是学习者错误的结果"""
+    lesson = LESSONS[L01]
+    judge = Judge.draw(LAYOUT, L01, list(lesson.exercises), 11)
+    judge = judge.with_reference(observe_reference(LAYOUT, judge, tmp_path / "reference", 60))
+    attack = with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **dict(WRONG_01, ex01_predict=REWRITE_OBSERVATION + WRONG_01["ex01_predict"]))
+    graded = build_graded_notebook(GradedAs.of(LAYOUT, L01).template, attack)
+    scratch = tmp_path / "kernel"
+    scratch.mkdir()
+    prepare_scratch(scratch)
+    when_ended = {}
+    graded.cells += judge.cells()
+    run_cells(graded, scratch, timeout=60, sandboxed=False,
+              on_cell_end=lambda index, cell: judge.grade_id_of(cell) and when_ended.update({judge.grade_id_of(cell): judge.observation(cell)}))  # fmt: skip
+    at_the_end = {judge.grade_id_of(c): judge.observation(c) for c in graded.cells if judge.grade_id_of(c)}
+    assert judge.verdicts(at_the_end)["ex01_predict"] is None, "the attack should fool a late reader / 攻击应能骗过迟读的评阅程序"
+    assert judge.verdicts(when_ended)["ex01_predict"].startswith(DIFFERS.split("{")[0])
+
+
+def test_without_a_sandbox_kernels_do_talk(tmp_path, monkeypatch):
+    """The channel attack is real: unsandboxed (a laptop, with the warning), the reader replays the publisher's observations
+    and earns points; course grade's sandbox is what stops it / 通道攻击是真实的：没有沙箱时，读取者重放发布者的观察结果并得分"""
+    from course import grade_batch
+
+    monkeypatch.setattr(grade_batch, "sandbox_available", lambda: False)
+    submitted = tmp_path / "submitted"
+    solution = notebook(LAYOUT, LAYOUT.source_dir, L01)
+    right = next(c.source for c in solution.cells if nbgrader_meta(c).get("grade_id") == "ex01_predict")
+    save(submitted, "a_publisher", L01, with_answers(solution, ex01_predict=CHANNEL_PUBLISHER + right))
+    save(submitted, "b_reader", L01, with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **dict(WRONG_01, ex01_predict=CHANNEL_READER + WRONG_01["ex01_predict"])))
+    options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=60, db_url=f"sqlite:///{tmp_path / 'gradebook.db'}",
+                                       autograded=tmp_path / "autograded")  # fmt: skip
+    try:
+        graded = grade_batch.grade_all(options, log=lambda line: None)
+    finally:
+        clear_published_observations()
+    reader = next(r for r in graded if r.student == "b_reader" and r.lesson == L01)
+    assert reader.total == L01_FULL, [(r.grade_id, r.message) for r in reader.rows]
+
+
+def clear_published_observations() -> None:
+    """What the publisher left on this machine outside a sandbox: its files and its System V segment / 发布者在本机留下的文件与共享内存"""
+    import ctypes
+
+    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+        Path(folder, "course-observations").unlink(missing_ok=True)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.shmget.restype, libc.shmget.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
+    segment = libc.shmget(0x5EED, 0, 0)
+    if segment >= 0:
+        libc.shmctl(segment, 0, None)  # IPC_RMID
+
+
+def test_a_grader_failure_fails_only_its_submission(tmp_path, monkeypatch, capsys):
+    """An exception while judging one submission: that one scores 0 with status error and the reason, every file is still
+    written with the others graded, and `course grade` exits 1 naming it / 评判某份提交时出错：该提交 0 分、状态 error 并给出原因，
+    其余照常评阅，所有文件都写出，course grade 以 1 退出并指出它"""
+    from course.judging import Judge as Judging
+
+    submitted = tmp_path / "submitted"
+    for student in ("a_honest", "b_unlucky"):
+        save(submitted, student, L01, notebook(LAYOUT, LAYOUT.source_dir, L01))
+    real, calls = Judging.verdicts, []
+
+    def verdicts(self, collected):
+        calls.append(1)
+        if len(calls) == 2:  # the second submission, in student order / 按学生顺序的第二份提交
+            raise OverflowError("int too large to convert to float")
+        return real(self, collected)
+
+    monkeypatch.setattr(Judging, "verdicts", verdicts)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out" / "grades.csv"
+    code = main(["grade", str(submitted), "--out", str(out), "--feedback", str(tmp_path / "feedback"), "--jobs", "1",
+                 "--db-url", f"sqlite:///{tmp_path / 'gradebook.db'}", "--autograded", str(tmp_path / "autograded")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and "b_unlucky" in err and "OverflowError" in err and "评阅程序" in err, err
+    rows = [r for r in csv.DictReader(out.open(encoding="utf-8")) if r["assignment"] == L01]
+    assert {r["status"] for r in rows if r["student_id"] == "b_unlucky"} == {Status.ERROR}
+    assert all("OverflowError" in r["message"] for r in rows if r["student_id"] == "b_unlucky")
+    assert sum(float(r["score"]) for r in rows if r["student_id"] == "a_honest") == L01_FULL
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission_notebook(L01, L01, "b_unlucky").score == 0
+        assert gradebook.find_submission_notebook(L01, L01, "a_honest").score == L01_FULL
+    for student in ("a_honest", "b_unlucky"):
+        assert CourseLayout.lesson_file(tmp_path / "feedback" / student, L01, ".html").is_file()

@@ -3,8 +3,9 @@
 
 For each exercise, its answer cell is replaced by an answer from tests/answers/lessonNN.py and its
 test cells (visible and hidden) are run on it, the way nbgrader runs them after the lesson's set-up;
-then the lesson's observers (course.judging) run on the same namespace, with the cells `course grade`
-appends, and what they report is compared with the reference solution's on the same inputs.
+then, as `course grade` does after the released cells, the lesson's observers (course.judging) run on
+the same namespace through the same observing code, and what they report is compared with the
+reference solution's on the same inputs.
 A wrong answer must fail a test and fail confirmation, unless the answers module lists it in
 ``TESTS_ONLY`` with the reason only a test can see it (how it computes, not what).
 """
@@ -14,11 +15,11 @@ import dataclasses
 import functools
 import importlib
 import os
+import re
 import sys
 import tempfile
 import types
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,6 +36,7 @@ from lesson_cells import (
 
 from course.judging import Judge
 from course.pipeline import course_lessons
+from course.scoring import TORCH_WARNING
 
 LESSONS = {p.stem[:2]: p for p in lesson_notebooks(SOLUTIONS)}
 _MISSING = object()
@@ -87,45 +89,43 @@ def judge_of(notebook) -> Judge:
 
 def run_with(notebook, grade_id: str, answer_source: str, judge: Judge | None = None) -> tuple[list[str], dict]:
     """Run the set-up, the locked cells, all answers (this one replaced) and this exercise's tests; return the
-    failures, and with ``judge`` what its observing cells wrote (as the kernel of `course grade` would)."""
+    failures, and with ``judge`` what its observing code reported afterwards (as the kernel of `course grade` would)."""
     nb = read(notebook)
     namespace = {"__name__": "__main__"}
     here = os.getcwd()
     with modules_restored(), tempfile.TemporaryDirectory() as scratch:
-        exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
-        for cell in context_cells(nb):
-            meta = cell.metadata.get("nbgrader", {})
-            if meta.get("grade_id") == grade_id and meta.get("solution"):
-                # An answer that raises runs on into its tests, as under nbgrader / 与 nbgrader 相同：答案报错后照常运行测试
-                with contextlib.suppress(Exception):
-                    exec(compile(answer_source, f"<{grade_id}>", "exec"), namespace)
-                continue
-            exec(compile(cell.source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
-        collected = {}
-        if judge is not None:
-            # Observed before this exercise's tests run, as `course grade` does / 与 `course grade` 相同：在该练习的测试之前观察
-            judge.prepare(Path(scratch))
-            try:
-                preamble, observe = judge.cells(Path(scratch))
-                for cell in [*preamble, *observe.values()]:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        exec(compile(cell.source, f"<{cell.id}>", "exec"), namespace)
-            finally:
-                os.chdir(here)  # an answer may have moved away / 答案可能改变了工作目录
-            collected = judge.collect(Path(scratch))
-        failures = []
-        tests = grading_cells_of(nb, grade_id)
-        assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"
-        for cell in tests:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    exec(compile(cell.source, f"<{cell.metadata.nbgrader.grade_id}>", "exec"), namespace)
-                except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
-                    failures.append(f"{type(error).__name__}: {error}")
-            # nbgrader gives 0 to a test cell that wrote to stderr, and warnings go there / 测试单元格写 stderr 即得 0 分
-            failures.extend(f"warning on stderr: {w.message}" for w in caught)
+        os.chdir(scratch)
+        try:
+            exec(compile(setup_cell(nb).source, "<setup>", "exec"), namespace)
+            for cell in context_cells(nb):
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("grade_id") == grade_id and meta.get("solution"):
+                    # An answer that raises runs on into its tests, as under nbgrader / 与 nbgrader 相同：答案报错后照常运行测试
+                    with contextlib.suppress(Exception):
+                        exec(compile(answer_source, f"<{grade_id}>", "exec"), namespace)
+                    continue
+                exec(compile(cell.source, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)
+            failures = []
+            tests = grading_cells_of(nb, grade_id)
+            assert tests, f"{grade_id} has no test cell / {grade_id} 没有测试单元格"
+            for cell in tests:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    try:
+                        exec(compile(cell.source, f"<{cell.metadata.nbgrader.grade_id}>", "exec"), namespace)
+                    except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
+                        failures.append(f"{type(error).__name__}: {error}")
+                # nbgrader gives 0 to a test cell that wrote to stderr, and warnings go there, except torch's own, which
+                # both graders ignore (course.scoring) / 测试单元格写 stderr 即得 0 分；两种评阅都忽略 torch 自己的警告
+                failures.extend(f"warning on stderr: {w.message}" for w in caught if not re.search(TORCH_WARNING, str(w.message)))
+            collected = {}
+            # Observed after the tests, as `course grade` observes after every released cell / 与 course grade 相同：在测试之后观察
+            for observed in judge.grade_ids if judge is not None else ():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    collected[observed] = judge.observe_in_process(namespace, observed)
+        finally:
+            os.chdir(here)  # an answer may have moved away / 答案可能改变了工作目录
     return failures, collected
 
 

@@ -24,6 +24,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from kernel_channels import assert_no_channel
 from lesson_cells import LAYOUT, ROOT
 from submissions.build import INSTRUCTOR_MODULE, L01, PROBE_INSTRUCTOR, notebook, save, with_answers
 
@@ -140,6 +141,7 @@ PROBE = textwrap.dedent('''
     import ctypes, json, os, socket, subprocess, sys
     from pathlib import Path
     course_root, work, solution, port, probe, outside = sys.argv[1:7]
+    PRIVATE_TMP = "/tmp/course-rootless-private.txt"
     found = {}
     def attempt(name, action):
         try:
@@ -159,7 +161,6 @@ PROBE = textwrap.dedent('''
     attempt("connect to the grader's port", lambda: socket.create_connection(("127.0.0.1", int(port)), timeout=3))
     attempt("write outside the scratch folder", lambda: Path(outside, "pwned.txt").write_text("pwned"))
     attempt("write the course", lambda: Path(course_root, "pwned.txt").write_text("pwned"))
-    attempt("write /tmp", lambda: Path("/tmp/pwned.txt").write_text("pwned"))
     attempt("write the environment", lambda: Path(sys.prefix, "pwned.txt").write_text("pwned"))
     def through_proc():
         for pid in (p for p in os.listdir("/proc") if p.isdigit()):
@@ -191,6 +192,7 @@ PROBE = textwrap.dedent('''
     status = Path("/proc/self/status").read_text()
     cap = next(line.split()[1] for line in status.splitlines() if line.startswith("CapEff"))
     Path("written.txt").write_text("ok")
+    Path(PRIVATE_TMP).write_text("the kernel's own /tmp")  # writable, and no one else's / 可写，且不属于别人
     print(json.dumps({"found": found, "uid": os.getuid(), "capabilities": cap, "cwd": os.getcwd(),
                       "scratch written": Path("written.txt").read_text(), "helpers": __import__("helpers").__file__}))
 ''')
@@ -226,6 +228,7 @@ def test_the_rootless_sandbox_hides_the_course_and_the_network(grader, listening
         assert inside["scratch written"] == "ok"
         assert inside["helpers"] == str(ROOT / "helpers" / "__init__.py")
         assert sorted(p.name for p in outside.iterdir()) == ["before.txt"]
+        assert not Path("/tmp/course-rootless-private.txt").exists(), "the kernel's /tmp is its own / 内核的 /tmp 是它自己的"
     finally:
         shutil.rmtree(outside, ignore_errors=True)
 
@@ -276,8 +279,7 @@ def test_a_non_root_course_grade_is_sandboxed(grader, listening):
     save(submitted, "honest", L01, notebook(LAYOUT, solutions, L01))
     private = [str(SOLUTION), str(ROOT / "tests" / "answers" / "lesson01.py"), str(ROOT / ".git" / "HEAD"),
                str(LAYOUT.lesson_file(submitted / "honest", L01)), str(gradebook)]
-    writable = [str(ROOT / "pwned.txt"), str(ROOT / "helpers" / "pwned.txt"), str(grading / "pwned.txt"), "/tmp/pwned.txt",
-                str(Path(sys.prefix) / "pwned.txt")]
+    writable = [str(ROOT / "pwned.txt"), str(ROOT / "helpers" / "pwned.txt"), str(grading / "pwned.txt"), str(Path(sys.prefix) / "pwned.txt")]
     probe = INTRUDER.format(private=private, writable=writable, gradebook=str(gradebook), port=listening)
     save(submitted, "intruder", L01, with_answers(notebook(LAYOUT, solutions, L01), ex01_predict=probe))
     probe = PROBE_INSTRUCTOR.format(module=INSTRUCTOR_MODULE)
@@ -301,3 +303,14 @@ def test_a_non_root_course_grade_is_sandboxed(grader, listening):
         assert by_student[student]["ex01_predict"]["status"] == "ok", by_student[student]["ex01_predict"]
     assert not (ROOT / "pwned.txt").exists() and not (grading / "pwned.txt").exists()
 
+
+
+@pytest.mark.parametrize("mode", ["sandboxed", "sandboxed-zygote"])
+def test_two_rootless_kernels_share_no_channel(grader, mode):
+    """As a non-root grader, two kernels of one batch, started directly or forked from the zygote, find no channel to each
+    other (IPC, sockets, files, /proc, signals; tests/kernel_channels.py) / 非 root 评阅者的两个内核之间没有任何通道"""
+    python, run, work = grader
+    report = work / f"channels-{mode}.json"
+    done = run([python, "-P", str(ROOT / "tests" / "kernel_channels.py"), mode, str(report)], timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert_no_channel(json.loads(report.read_text()))

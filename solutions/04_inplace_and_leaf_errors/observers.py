@@ -8,6 +8,12 @@ data. Observe what the tests check: values, dtypes, in-place updates, gradients,
 
 # float32 cases, and softmax by another stable route (logsumexp) / float32 的情形，以及另一种稳定写法（logsumexp）
 TOLERANCES = {"ex04_sgd_step": (1e-6, 1e-9), "ex04_softmax": (1e-5, 1e-6)}
+# What an answer must not call while it is observed, by any route (helpers.calls), as the visible test names it
+# 被观察时答案不得调用的函数（无论经由什么途径），与可见测试中的名称相同
+FORBIDDEN = {
+    "ex04_softmax": ("torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax", "torch.special.softmax", "torch._softmax",
+                     "torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax", "torch.special.log_softmax"),
+}
 
 
 def _array(tensor):

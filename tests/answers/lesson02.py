@@ -31,6 +31,23 @@ WRONG = {
         + _FIT_GRAD.replace("2.0 * ", "") + "        w = w - lr * grad\n    return w, losses\n",
         "numpy_weights": _FIT_HEAD + "        losses.append(((y_pred - y) ** 2).sum().item())\n" + _FIT_GRAD
         + "        w = w - lr * grad\n    return w.cpu().numpy(), losses\n",
+        # Right values by autograd, reached through a reference saved before the call: only the rule rejects it
+        # 数值正确，但通过调用之前保存的引用使用了自动求导：只有规则能拒绝它
+        "autograd_saved_reference": (
+            "_backward = torch.Tensor.backward\n"
+            "def fit_tensor(x, y, w0, lr=1e-6, steps=2000):\n"
+            "    w = torch.as_tensor(w0, dtype=x.dtype).to(x.device).clone()\n    powers = torch.stack([x**k for k in range(4)])\n"
+            "    losses = []\n    for _ in range(steps):\n        w = w.detach().requires_grad_()\n"
+            "        loss = ((w @ powers - y) ** 2).sum()\n        losses.append(loss.item())\n        _backward(loss)\n"
+            "        w = (w - lr * w.grad).detach()\n    return w, losses\n"
+        ),
+        "torch_func_grad": (
+            "from torch.func import grad as _grad\n"
+            "def fit_tensor(x, y, w0, lr=1e-6, steps=2000):\n"
+            "    w = torch.as_tensor(w0, dtype=x.dtype).to(x.device).clone()\n    powers = torch.stack([x**k for k in range(4)])\n"
+            "    loss = lambda v: ((v @ powers - y) ** 2).sum()\n    losses = []\n    for _ in range(steps):\n"
+            "        losses.append(loss(w).item())\n        w = w - lr * _grad(loss)(w)\n    return w, losses\n"
+        ),
     },
     "ex02_gather": {
         "ignores_dim": (
@@ -53,6 +70,10 @@ WRONG = {
         ),
         "calls_gather": "def gather_loops(input, dim, index):\n    return torch.gather(input, dim, index).clone()\n",
         "calls_take_along_dim": "def gather_loops(input, dim, index):\n    return torch.take_along_dim(input, index, dim)\n",
+        # torch.gather kept under another name before the tests swap anything: right values, only the rule rejects it
+        # 在测试替换任何东西之前以别的名字保存 torch.gather：数值正确，只有规则能拒绝它
+        "gather_saved_reference": "_gather = torch.gather\ndef gather_loops(input, dim, index):\n    return _gather(input, dim, index)\n",
+        "gather_method_saved": "_gather = torch.Tensor.gather\ndef gather_loops(input, dim, index):\n    return _gather(input, dim, index)\n",
         "float_output": (
             "def gather_loops(input, dim, index):\n    dim = dim % 3\n"
             "    out = torch.empty(index.shape, dtype=torch.float64, device=input.device)\n"

@@ -84,6 +84,11 @@ WRONG = {
             "def softmax(x):\n    x = x.detach()\n    e = (x - x.amax(dim=-1, keepdim=True)).exp()\n"
             "    return e / e.sum(dim=-1, keepdim=True)\n"
         ),
+        # torch's own softmax, by four routes: right values, only the rule rejects them / 四种途径调用 torch 自带的 softmax
+        "torch_softmax": "def softmax(x):\n    return torch.softmax(x, dim=-1)\n",
+        "functional_saved_reference": "import torch.nn.functional as F\n_softmax = F.softmax\ndef softmax(x):\n    return _softmax(x, dim=-1)\n",
+        "log_softmax_exp": "def softmax(x):\n    return x.log_softmax(dim=-1).exp()\n",
+        "softmax_module": "def softmax(x):\n    return torch.nn.Softmax(dim=-1)(x)\n",
     },
 }
 
@@ -97,6 +102,5 @@ RIGHT = {
     },
     "ex04_softmax": {
         "logsumexp": "def softmax(x):\n    return (x - torch.logsumexp(x, dim=-1, keepdim=True)).exp()\n",
-        "torch_builtin": "def softmax(x):\n    return torch.softmax(x, dim=-1)\n",
     },
 }

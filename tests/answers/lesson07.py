@@ -137,6 +137,41 @@ WRONG = {
     },
 }
 
+# Answers that hand the work to torch.optim: right values, only the rule rejects them
+# 把工作交给 torch.optim 的答案：数值正确，只有规则能拒绝它们
+WRONG["ex07_sgd"].update({
+    "wraps_torch_sgd": (
+        "class SGD:\n    def __init__(self, params, lr, momentum=0.0):\n"
+        "        self.inner = torch.optim.SGD(params, lr=lr, momentum=momentum)\n"
+        "    def step(self):\n        self.inner.step()\n    def zero_grad(self):\n        self.inner.zero_grad()\n"
+    ),
+    "functional_sgd": (
+        "from torch.optim._functional import sgd as _sgd\n"
+        + _sgd(_INIT, (
+            "        with torch.no_grad():\n"
+            "            live = [i for i, p in enumerate(self.params) if p.grad is not None]\n"
+            "            buffers = [self.buffers[i] for i in live]\n"
+            "            _sgd([self.params[i] for i in live], [self.params[i].grad for i in live], buffers, weight_decay=0.0,\n"
+            "                 momentum=self.momentum, lr=self.lr, dampening=0.0, nesterov=False, maximize=False)\n"
+            "            for i, b in zip(live, buffers):\n                self.buffers[i] = b\n"
+        ))
+    ),
+})
+WRONG["ex07_rmsprop_update"].update({
+    "torch_rmsprop": (
+        _RMS + "    p = param.clone().requires_grad_()\n"
+        "    optimizer = torch.optim.RMSprop([p], lr=lr, alpha=alpha, eps=eps)\n"
+        "    optimizer.state[p]['step'] = torch.tensor(0.0)\n    optimizer.state[p]['square_avg'] = square_avg.clone()\n"
+        "    p.grad = grad.clone()\n    optimizer.step()\n    return p.detach(), optimizer.state[p]['square_avg']\n"
+    ),
+    "functional_rmsprop": (
+        "from torch.optim.rmsprop import rmsprop as _rmsprop\n" + _RMS
+        + "    p, v = param.clone(), square_avg.clone()\n"
+        "    _rmsprop([p], [grad.clone()], [v], [], [], [torch.tensor(0.0)], lr=lr, alpha=alpha, eps=eps, weight_decay=0.0,\n"
+        "             momentum=0.0, centered=False, maximize=False)\n    return p, v\n"
+    ),
+})
+
 RIGHT = {
     "ex07_sgd": {
         # A buffer starting at zeros gives b = μ·0 + g = g at the first step: the same as torch / 缓冲区从零开始，第一步 b = g，与 torch 相同

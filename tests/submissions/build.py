@@ -42,6 +42,11 @@ def save(submitted: Path, student: str, lesson: str, nb_or_bytes) -> Path:
 PROBE_PREDICT = '''
 import os, socket, sqlite3
 leaks = []
+# The kernel's own /tmp: writable, seen by no one else / 内核自己的 /tmp：可写，别人看不到
+try:
+    open({private_tmp!r}, "w").write("private")
+except OSError:
+    pass
 for path in {private!r}:
     try:
         with open(path, "rb") as handle:
@@ -83,6 +88,8 @@ def predict(x, w):
 '''
 
 
+# Written by the intruder into its own /tmp, which must not be the host's / 入侵者写入自己的 /tmp，不应出现在主机的 /tmp 中
+PRIVATE_TMP_FILE = "/tmp/course-intruder-private.txt"
 # The instructor's package, as the kernel would import it / 内核会导入的教师端模块名
 INSTRUCTOR_MODULE = nbgrader_meta.__module__
 # Written beside submitted/ if the grader ever runs a module from a submission / 评阅程序若运行了提交中的模块，就会写出此文件
@@ -286,10 +293,11 @@ def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, s
 
     private = [str(course.source_notebook(L01)), str(root / "tests" / "answers" / "lesson01.py"), str(gradebook),
                str(course.lesson_file(submitted / "full_marks", L01)), "/etc/shadow", str(root / ".git" / "HEAD")]
-    writable = [str(root / "helpers" / "pwned.txt"), str(root / "pwned.txt"), "/tmp/pwned.txt",
+    writable = [str(root / "helpers" / "pwned.txt"), str(root / "pwned.txt"),
                 str(submitted / "full_marks" / L01 / "pwned.txt")]
     source = course.source_notebook(L01).relative_to(root).as_posix()
-    probe = PROBE_PREDICT.format(private=private, writable=writable, gradebook=str(gradebook), course=str(root), source=source)
+    probe = PROBE_PREDICT.format(private=private, writable=writable, gradebook=str(gradebook), course=str(root), source=source,
+                                 private_tmp=PRIVATE_TMP_FILE)
     save(submitted, "intruder", L01, with_answers(notebook(course, solutions, L01), ex01_predict=probe))
     cases["intruder"] = "reads solutions, tests, gradebook, others' work; writes; network: predict stays right only if all fail"
 
@@ -337,5 +345,8 @@ def build(course: CourseLayout, submitted: Path, gradebook: Path) -> dict[str, s
                  memory_hog="allocates 64 GB", fork_bomb="forks until refused", no_lesson_01="only lesson 04 submitted")
     cases.update(build_linked(course, submitted))
     cases.update(build_attacks(course, submitted))
+    from .trust import build_trust_attacks  # it builds on this module's helpers / 它使用本模块的辅助函数
+
+    cases.update(build_trust_attacks(course, submitted))
     shutil.rmtree(submitted / ".ipynb_checkpoints", ignore_errors=True)
     return cases
