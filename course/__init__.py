@@ -12,15 +12,16 @@ is never visible to a grading kernel (see ``course.sandbox``).
     bilingual       one language out of ``English / 中文`` messages
     results         ``Status`` and the results model (``ExerciseResult``, ``SubmissionResult``)
     grading         one notebook: reading it (never through a link), the lesson, which cells run
-    scoring         what an executed notebook scores: nbgrader's preprocessors, then determine_grade
+    scoring         what an executed notebook scores (it can only lower it); SaveVerdicts writes the grader's verdict
     pipeline        ``grade_submission``: the one path of ``course check`` and ``course grade``
     guard           the in-kernel guard against monkey-patching, injected as source
     notebook_runner a fresh, possibly sandboxed kernel per notebook
     sandbox         the kernel's view of the file system, its user and limits; ``python -P -m course.sandbox``
     grade_batch     ``course grade``: a folder of submissions into nbgrader's gradebook
-    judging         trusted judging: inputs from a secret seed, observations compared with the reference
+    judging         trusted judging: inputs from a secret seed, observations compared with the reference (the hidden check)
     plain_data      the only data that crosses from a kernel to the grader: plain data as bytes, under limits
     kernel_observer the observing code sent to a kernel as source
+    inert           what a learner made, made inert before feedback and formgrader show it
     zygote          a pre-imported parent that forks each submission's kernel into its sandbox
     deadlines       due dates, extensions and submission times in nbgrader's gradebook
     late_policy     the course's late-submission policy, an nbgrader ``LateSubmissionPlugin``

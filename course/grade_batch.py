@@ -482,7 +482,6 @@ def write_feedback(feedback_dir: Path, course: CourseLayout, db_url: str, result
     config = Config()
     config.HTMLExporter.template_name = "feedback"
     config.HTMLExporter.extra_template_basedirs = [str(templates)]
-    config.HTMLExporter.sanitize_html = True  # nbconvert's own cleaning on top / 再加上 nbconvert 自己的清理
     # nbgrader's own feedback settings (GenerateFeedback) / 与 nbgrader 的 GenerateFeedback 设置相同
     bootstrap = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / "bootstrap" / "dist" / "css"
     config.HTMLExporter.extra_template_paths = [str(bootstrap)]

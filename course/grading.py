@@ -1,13 +1,14 @@
 """Grading one notebook: what to run, and what the outputs score / 评阅单个笔记本：运行什么，输出得多少分。
 
 Used by ``course check`` (a learner's self-check) and ``course grade`` (an instructor's batch).
-The notebook that runs is built from the lesson's **source**, never from the submission: set-up,
-locked and test cells come from ``solutions/`` (hidden tests included) or, for a self-check, from
-the released student notebook (visible tests only); only the learner's answer cells, and code
-cells the learner added, come from the submission. So an edited, deleted, retagged or converted
-test cell changes nothing. Demo cells are not run: the graded tests depend only on the set-up,
-locked and answer cells (tests/test_graders.py runs them the same way).
-实际运行的笔记本由课程的源笔记本构建：准备、锁定和测试单元格都来自源笔记本，只有答题单元格（以及学生新增的代码单元格）来自提交。
+The notebook that runs is built from the lesson's released notebook, never from the submission:
+set-up, locked and (visible) test cells come from ``notebooks/``; only the learner's answer cells,
+and code cells the learner added, come from the submission, so an edited, deleted, retagged or
+converted test cell changes nothing. Hidden tests never run in a learner's kernel: the grader checks
+each exercise on fresh inputs instead (``course.judging``). Demo cells are not run: the graded tests
+depend only on the set-up, locked and answer cells (tests/test_graders.py runs them the same way).
+实际运行的笔记本由发布版笔记本构建：准备、锁定和（可见）测试单元格都来自 notebooks/，只有答题单元格（以及学生新增的代码单元格）来自提交；
+隐藏测试从不在学生内核中运行，评阅程序改为在新的输入上检查每个练习。
 """
 
 import ast
@@ -270,8 +271,8 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
     """The notebook to execute: set-up, locked, answer and test cells of ``template``, with the answers
     (and any code cells the learner added after them) taken from ``submission``.
 
-    A missing answer cell keeps the template's answer (the solution stub for a release template is
-    ``raise NotImplementedError()``; for a source template the caller passes the stubbed answers).
+    ``template`` is the released notebook: a missing answer cell keeps its stub (``raise NotImplementedError()``),
+    and its test cells hold the visible tests only.
     构建要执行的笔记本：模板中的准备、锁定、答题和测试单元格，答题单元格（及学生在其后新增的代码单元格）取自提交。
     """
     answers, added_after = {}, {}
@@ -307,13 +308,3 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
             cells.append(nbformat.v4.new_code_cell(extra, id=f"{grade_id}-added-{k}"))
     graded = nbformat.v4.new_notebook(cells=cells, metadata=json.loads(json.dumps(template.metadata)))
     return graded
-
-
-def stubbed(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``source`` with each answer cell replaced by the released stub: what an empty submission runs."""
-    stubs = {nbgrader_meta(c)["grade_id"]: c.source for c in release.cells if is_answer(c)}
-    copy = nbformat.from_dict(json.loads(json.dumps(source)))
-    for cell in copy.cells:
-        if is_answer(cell):
-            cell.source = stubs.get(nbgrader_meta(cell)["grade_id"], "raise NotImplementedError()")
-    return copy

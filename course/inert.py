@@ -49,12 +49,17 @@ def _attribute_allowed(tag: str, name: str, value: str) -> bool:
     return tag == "img" and name == "src" and value.startswith("data:image/") and BASE64.fullmatch(value.partition(",")[2]) is not None
 
 
+# Elements whose text is code, not something to read: gone with their content before cleaning (bleach keeps text)
+# 内容是代码而非文字的元素：清理之前连同内容一起删除（bleach 会保留文字）
+CODE_ELEMENTS = re.compile(r"<(script|style)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+
+
 def clean_html(html: str) -> str:
     """``html`` with only ``TAGS``, harmless attributes, ``PROTOCOLS`` links and inline images; the rest stripped.
 
     只保留白名单中的标签、无害的属性、允许协议的链接与内嵌图片。
     """
-    return bleach.clean(html, tags=TAGS, attributes=_attribute_allowed, protocols=PROTOCOLS | {"data"}, strip=True,
+    return bleach.clean(CODE_ELEMENTS.sub("", html), tags=TAGS, attributes=_attribute_allowed, protocols=PROTOCOLS | {"data"}, strip=True,
                         strip_comments=True, css_sanitizer=CSSSanitizer(allowed_css_properties=()))  # fmt: skip
 
 

@@ -232,7 +232,16 @@ def _kernel(request: dict) -> None:
     sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
     from ipykernel.kernelapp import IPKernelApp
 
-    IPKernelApp.launch_instance(argv=["-f", request["connection_file"]])
+    app = IPKernelApp.instance()
+    app.initialize(["-f", request["connection_file"]])
+    # matplotlib's inline backend was imported before any shell existed, so it could not register its figure formats (a
+    # PNG for each figure) then: done now, as importing pyplot in a fresh kernel does / 内联后端在 shell 存在之前就已导入，现在注册图像格式
+    from IPython.core.pylabtools import activate_matplotlib
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    activate_matplotlib(INLINE_BACKEND)
+    configure_inline_support(app.shell, INLINE_BACKEND)
+    app.start()
 
 
 # --- the client, a kernel spec's command / 客户端：内核描述中的命令 ---

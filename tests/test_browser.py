@@ -25,8 +25,12 @@ from browser_pages import (
     type_solution,
     validate,
 )
-from lab_server import api
+from lab_server import TOKEN, api
 from lesson_cells import LAYOUT
+from submissions.build import L04, WRONG_01, notebook, save, with_answers
+from submissions.trust import SCRIPT_MARKDOWN, SCRIPT_OUTPUTS
+
+from course.grading import nbgrader_meta
 
 pytestmark = needs_chromium
 L01 = "01_numpy_gradient_descent"
@@ -113,7 +117,9 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     review = page.request.get(f"{base}/formgrader/submissions/{submission['id']}")
     # The page's text, code highlighting stripped / 页面文字（去掉代码高亮标记）
     shown = html.unescape(re.sub(r"<[^>]+>", "", review.text()))
-    assert review.ok and "def predict(x, w)" in shown and "BEGIN HIDDEN TESTS" in shown, (review.status, shown[:500])
+    # The tests that ran (the released ones) and each hidden check by its verdict / 运行过的（发布版）测试与每个隐藏检查的结论
+    assert review.ok and "def predict(x, w)" in shown and "hidden check of ex01_predict: confirmed" in shown, (review.status, shown[:500])
+    assert "BEGIN HIDDEN TESTS" not in shown
     instructor(course, "nbgrader", "release_feedback", L01)
 
     text = read_feedback(page, panel, L01)
@@ -123,3 +129,45 @@ def test_fetch_submit_grade_and_read_feedback(lab, browser):
     assert "Score: 2.0 / 2.0" in text and "not answered yet" in text, text[:2000]
     assert "HIDDEN TESTS" not in text, "hidden tests stay hidden / 隐藏测试不应显示"
     page.close()
+
+
+def not_run(page) -> dict:
+    """What the page's scripts did: the learner's marker and the title / 页面脚本的痕迹：学习者的标记与标题"""
+    page.wait_for_timeout(1000)  # handlers of images that fail to load fire by then / 加载失败的图片的处理器此时已触发
+    return page.evaluate("() => ({marker: window.__pwned === undefined ? null : window.__pwned, title: document.title})")
+
+
+def test_a_learners_outputs_run_no_script_in_feedback_or_formgrader(lab, browser):
+    """Outputs and a written answer that try to run script (tests/submissions/trust.py) run none in the learner's feedback
+    page nor in formgrader opened as the instructor; the plot and the table still show
+    试图运行脚本的输出与书面答案（tests/submissions/trust.py）在学习者的反馈页面和教师打开的 formgrader 中都不会运行；图与表格仍然显示"""
+    base, course = lab
+    wrong = dict(WRONG_01, ex01_predict=SCRIPT_OUTPUTS + WRONG_01["ex01_predict"])
+    save(course / "submitted", "mallory", L01, with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **wrong))
+    written = notebook(LAYOUT, LAYOUT.release_dir, L04)
+    for cell in written.cells:
+        if cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution") and nbgrader_meta(cell).get("grade"):
+            cell.source = SCRIPT_MARKDOWN
+    save(course / "submitted", "mallory", L04, written)
+    instructor(course, "course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
+    page = browser.new_page()
+    try:
+        for lesson in (L01, L04):
+            page.goto((course / "feedback" / "mallory" / lesson / f"{lesson}.html").as_uri())
+            assert not_run(page) == {"marker": None, "title": lesson}, lesson
+        page.goto((course / "feedback" / "mallory" / L01 / f"{L01}.html").as_uri())
+        assert page.get_by_role("cell", name="table cell kept").is_visible() and page.locator("b", has_text="bold text kept").is_visible()
+        plots = page.evaluate("() => [...document.images].filter(i => i.src.startsWith('data:image/png') && i.naturalWidth > 100).length")
+        assert plots >= 1, "the plot shows / 图仍然显示"
+        page.screenshot(path=ARTIFACTS / "feedback-inert.png", full_page=True)
+        open_page(browser, base).close()  # the token's cookie, for formgrader / formgrader 所需的登录 cookie
+        for lesson in (L01, L04):
+            listed = page.request.get(f"{base}/formgrader/api/submitted_notebooks/{lesson}/{lesson}?token={TOKEN}").json()
+            submission = next(s for s in listed if s["student"] == "mallory")
+            page.goto(f"{base}/formgrader/submissions/{submission['id']}/?token={TOKEN}")
+            page.wait_for_load_state("load")
+            assert not_run(page)["marker"] is None, lesson
+            assert "pwned" not in not_run(page)["title"], lesson
+        page.screenshot(path=ARTIFACTS / "formgrader-inert.png", full_page=True)
+    finally:
+        page.close()

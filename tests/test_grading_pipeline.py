@@ -26,7 +26,6 @@ from course.grading import (
     read_course_notebook,
     read_submission,
     recognise_lesson,
-    stubbed,
 )
 from course.pipeline import GradedAs, Kernel, copy_submission_folder, grade_submission
 from course.results import CellProblem, ExerciseResult, Status, SubmissionResult
@@ -34,7 +33,8 @@ from course.scoring import TRUNCATED, LimitOutputSize, score_notebook
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LESSON = Lesson.from_notebook("00_fixture", FIXTURES / "source.ipynb")
-TEMPLATE = stubbed(LESSON.source, read_course_notebook(FIXTURES / "release.ipynb"))
+# What both commands run: the released notebook / 两个命令运行的都是发布版笔记本
+TEMPLATE = read_course_notebook(FIXTURES / "release.ipynb")
 GRADED_AS = GradedAs(LESSON, TEMPLATE, frozenset(LESSON.exercises))
 FULL = sum(LESSON.max_scores().values())
 

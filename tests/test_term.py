@@ -158,13 +158,15 @@ def test_late_penalties_follow_the_policy_reset_on_regrade_and_keep_manual_grade
     manual = {r.grade_id: r for r in graded[(L04, "late")].rows if r.grade_id in MANUAL}
     assert MANUAL and all(r.status is Status.MANUAL and r.score == 0 for r in manual.values())
 
-    # The executed notebook, hidden tests included, lies where nbgrader's autograde puts it, for formgrader
-    # 执行后的笔记本（含隐藏测试）位于 nbgrader autograde 放置之处，供 formgrader 打开
+    # The executed notebook, as it ran (released tests) with each hidden check's verdict, lies where nbgrader's autograde
+    # puts it, for formgrader / 执行后的笔记本（发布版测试及每个隐藏检查的结论）位于 nbgrader autograde 放置之处，供 formgrader 打开
     coursedir = CourseDirectory(root=str(course.root))
     where = Path(coursedir.format_path(coursedir.autograded_directory, "late", L01))
     autograded = nbformat.read(where / f"{L01}.ipynb", as_version=4)
     sources = "".join(c.source for c in autograded.cells)
-    assert "BEGIN HIDDEN TESTS" in sources and "__course_guard__" not in sources and "__course_restore__" not in sources
+    shown = "".join(o.get("text", "") for c in autograded.cells for o in c.get("outputs", []))
+    assert "BEGIN HIDDEN TESTS" not in sources and "__course_guard__" not in sources and "__course_restore__" not in sources
+    assert "hidden check of ex01_fit: confirmed on fresh inputs" in shown
     assert all(c.execution_count for c in autograded.cells if c.cell_type == "code")
     assert (where / "timestamp.txt").read_text() == two_days_late
 

@@ -80,11 +80,14 @@ def test_a_forked_kernel_is_a_fresh_kernel_of_its_own(parent):
     out = run(
         "import os, sys\nprint(os.getcwd() == os.environ['HOME'], os.environ.get('OMP_NUM_THREADS'), 'GRADER_SECRET' in os.environ)",
         "import matplotlib\nprint(matplotlib.get_backend())",
+        # A figure shows as a PNG, as in a kernel started from scratch (feedback keeps it) / 图以 PNG 显示（反馈中保留）
+        "import matplotlib.pyplot as plt\nfigure = plt.figure()\nplt.plot([0, 1])\nprint(sorted(get_ipython().display_formatter.format(figure)[0]))\nplt.close(figure)",
         "try:\n    import course.grading\n    print('imported')\nexcept ImportError:\n    print('refused')",
     )
     assert out[0] == "True 1 False" and out[1] == "module://matplotlib_inline.backend_inline"
+    assert out[2] == "['image/png', 'text/plain']", out[2]
     if sandboxed:
-        assert out[2] == "refused"
+        assert out[3] == "refused"
 
 
 @pytest.mark.skipif(not sandbox_available(), reason="no sandbox here: neither root nor user namespaces / 本机无法建立沙箱")
