@@ -22,7 +22,6 @@ import sys
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -219,8 +218,10 @@ def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], sc
     # The reference kernels first, so they run beside the first submissions / 先启动参考内核，与最初的提交并行
     tasks = {("reference", lesson): (observe_reference, course, judge, scratch_base / f"reference-{lesson}", options.timeout, kernel.zygote)
              for lesson, judge in judges.items()}  # fmt: skip
-    tasks.update({(job.student, job.lesson): (grade_job, job) for job in jobs})
+    # Nothing submitted: nothing to run, no worker needed / 没有提交：无需运行，也不需要工作进程
+    tasks.update({(job.student, job.lesson): (grade_job, job) for job in jobs if job.path is not None})
     outcomes = run_in_pool(tasks, options.jobs)
+    outcomes.update({(job.student, job.lesson): grade_job(job) for job in jobs if job.path is None})
     for lesson in judges:
         reference = outcomes.pop(("reference", lesson))
         if isinstance(reference, BaseException):
@@ -236,31 +237,17 @@ def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], sc
 
 
 def run_in_pool(tasks: dict, jobs: int) -> dict:
-    """{key: (function, *args)} run in worker processes, in order; {key: result, or the exception it raised}.
-    A worker that dies (killed, out of memory) breaks the pool: what was unfinished runs once more in a
-    fresh pool, so one submission that kills its worker fails alone.
-
-    在工作进程中按顺序运行任务，返回各自的结果或异常。工作进程崩溃会使进程池失效：未完成的任务在新的进程池中再运行一次，
-    因此令工作进程崩溃的提交只影响它自己。
+    """{key: (function, *args)} run in worker processes, in order; {key: result, or the exception it raised}:
+    a task that fails fails alone / 在工作进程中按顺序运行任务，返回各自的结果或抛出的异常：一个任务失败只影响它自己。
     """
     outcomes: dict = {}
-    pending = dict(tasks)
-    for _ in range(2):
-        broken = {}
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(pending))), initializer=_warm_worker) as pool:
-            futures = {pool.submit(*task): key for key, task in pending.items()}
-            for future in as_completed(futures):
-                key = futures[future]
-                try:
-                    outcomes[key] = future.result()
-                except BrokenProcessPool as error:
-                    broken[key] = pending[key]
-                    outcomes[key] = error
-                except Exception as error:
-                    outcomes[key] = error
-        pending = broken
-        if not pending:
-            break
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(tasks))), initializer=_warm_worker) as pool:
+        futures = {pool.submit(*task): key for key, task in tasks.items()}
+        for future in as_completed(futures):
+            try:
+                outcomes[futures[future]] = future.result()
+            except Exception as error:
+                outcomes[futures[future]] = error
     return outcomes
 
 

@@ -122,8 +122,9 @@ def sandbox_view(course_root: Path, scratch: Path, private: list[Path]) -> tuple
                 covered.add(str(item))
             elif item.exists():
                 hidden.append(str(item))
-    # Only the outermost covers matter: one inside another is already hidden / 只保留最外层的覆盖
-    outermost = sorted(c for c in covered if not any(Path(o) in Path(c).parents for o in covered))
+    # Only the outermost covers matter: one inside another is already hidden, except inside a private folder, which the
+    # kernel may write (a course under /tmp stays covered, read-only, there) / 只保留最外层的覆盖；内核可写的私有目录中的覆盖除外
+    outermost = sorted(c for c in covered if not any(Path(o) in Path(c).parents for o in covered if o not in PRIVATE))
     return outermost, exposed, hidden
 
 
@@ -235,9 +236,10 @@ def _enter(spec: SandboxSpec) -> None:
         _mount("--rbind", path, str(hold))
         parked.append((hold, path))
     # 2. Cover; /tmp and /dev/shm with empty writable folders of the kernel's own / 覆盖；/tmp 与 /dev/shm 换成内核自己的空的可写目录
-    for folder in spec.covered:
+    for folder in spec.covered:  # sorted: a private folder before the covers inside it / 已排序：私有目录在其内部的覆盖之前
         if folder != HOLDING:
             options = f"size={PRIVATE_SIZE},mode=1777" if folder in PRIVATE else "size=64k,mode=0755"
+            Path(folder).mkdir(parents=True, exist_ok=True)
             _mount("-t", "tmpfs", "-o", options, "tmpfs", folder)
     # 3. Put back, read-only except the scratch folder / 放回：除临时目录外都是只读
     for hold, path in parked:

@@ -607,3 +607,4 @@ def test_a_grader_failure_fails_only_its_submission(tmp_path, monkeypatch, capsy
         assert gradebook.find_submission_notebook(L01, L01, "a_honest").score == L01_FULL
     for student in ("a_honest", "b_unlucky"):
         assert CourseLayout.lesson_file(tmp_path / "feedback" / student, L01, ".html").is_file()
+
