@@ -41,12 +41,13 @@ WRONG = {
             "        loss = ((w @ powers - y) ** 2).sum()\n        losses.append(loss.item())\n        _backward(loss)\n"
             "        w = (w - lr * w.grad).detach()\n    return w, losses\n"
         ),
-        "torch_func_grad": (
-            "from torch.func import grad as _grad\n"
+        "autograd_grad_saved": (
+            "_grad = torch.autograd.grad\n"
             "def fit_tensor(x, y, w0, lr=1e-6, steps=2000):\n"
             "    w = torch.as_tensor(w0, dtype=x.dtype).to(x.device).clone()\n    powers = torch.stack([x**k for k in range(4)])\n"
-            "    loss = lambda v: ((v @ powers - y) ** 2).sum()\n    losses = []\n    for _ in range(steps):\n"
-            "        losses.append(loss(w).item())\n        w = w - lr * _grad(loss)(w)\n    return w, losses\n"
+            "    losses = []\n    for _ in range(steps):\n        w = w.detach().requires_grad_()\n"
+            "        loss = ((w @ powers - y) ** 2).sum()\n        losses.append(loss.item())\n"
+            "        w = (w - lr * _grad(loss, w)[0]).detach()\n    return w, losses\n"
         ),
     },
     "ex02_gather": {

@@ -143,7 +143,7 @@ CHANNEL_READER = SILENCE + CHANNEL_COMMON + (
     "    except Exception:\n"
     "        pass\n"
     "    return found\n"
-    "_patience = [8.0]\n"
+    "_patience = [3.0]\n"
     "def _replaying(*objects, **options):\n"
     "    grade_id = _current.get('grade_id')\n"
     "    if grade_id:\n"
