@@ -54,10 +54,6 @@ from course.sandbox import Limits
 if TYPE_CHECKING:  # numpy only where judging runs / 只在需要评判时导入 numpy
     from course.judging import Judge
 
-# The observing cells' ids start with this (course.judging.CELL_PREFIX, without importing numpy here)
-# 观察单元格的 id 前缀（即 course.judging.CELL_PREFIX，此处不导入 numpy）
-CELL_PREFIX = "course-judge"
-
 MISSING_MESSAGE = "no notebook submitted for this lesson / 这一课没有提交笔记本"
 LINKED_FOLDER_MESSAGE = "the folder {name} of the submission is a link, which is never followed / 提交中的目录 {name} 是一个链接，评阅程序不会跟随链接"
 # Files of a submission larger than this stay out of the scratch folder / 大于此值的提交文件不复制到临时目录
