@@ -267,6 +267,17 @@ def read_submission(path: Path, lesson: Lesson, all_exercise_ids: set[str]) -> n
     return nb
 
 
+def cell_copy(cell, keep_outputs: bool = False) -> nbformat.NotebookNode:
+    """A deep copy of ``cell``; a code cell's outputs and execution count cleared unless ``keep_outputs``.
+
+    单元格的深拷贝；除非 keep_outputs，否则清除代码单元格的输出与执行计数。
+    """
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    if copy.get("cell_type") == "code" and not keep_outputs:
+        copy.outputs, copy.execution_count = [], None
+    return copy
+
+
 def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.NotebookNode | None):
     """The notebook to execute: set-up, locked, answer and test cells of ``template``, with the answers
     (and any code cells the learner added after them) taken from ``submission``.
@@ -293,9 +304,7 @@ def build_graded_notebook(template: nbformat.NotebookNode, submission: nbformat.
     for cell in template.cells:
         if not (cell is setup or is_answer(cell) or is_locked_context(cell) or is_test(cell) or is_manual(cell)):
             continue
-        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-        if copy.cell_type == "code":
-            copy.outputs, copy.execution_count = [], None
+        copy = cell_copy(cell)
         grade_id = nbgrader_meta(cell).get("grade_id")
         if (is_answer(cell) or is_manual(cell)) and grade_id in answers:
             copy.source = answers[grade_id]

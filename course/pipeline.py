@@ -22,7 +22,6 @@
 import contextlib
 import functools
 import importlib
-import json
 import os
 import shutil
 import threading
@@ -39,6 +38,7 @@ from course.grading import (
     Lesson,
     LinkedSubmission,
     build_graded_notebook,
+    cell_copy,
     first_link,
     is_answer,
     is_test,
@@ -188,7 +188,7 @@ def execute(graded: nbformat.NotebookNode, folder: Path, kernel: Kernel, judge: 
     timings: dict[str, float] = {}
     cells = released + (judge.cells() if judge is not None else [])
     problems = _run(cells, graded.metadata, folder, kernel, timings, watch.first_run)
-    shown = watch.shown or [_fresh(c, keep_outputs=True) for c in released]  # died among them: no judging ran / 在其中退出：未评判
+    shown = watch.shown or [cell_copy(c, keep_outputs=True) for c in released]  # died among them: no judging ran / 在其中退出：未评判
     phases = dict.fromkeys(PHASES, 0.0)
     _add_phases(phases, released, timings)
     if watch.shown and judge is not None:  # every released cell ended: if the kernel died, it died observing / 若内核退出，则是在观察时
@@ -198,7 +198,7 @@ def execute(graded: nbformat.NotebookNode, folder: Path, kernel: Kernel, judge: 
         if not pending:
             break
         again: dict[str, float] = {}
-        _run([_fresh(c) for c in watch.ran()] + judge.cells(pending), graded.metadata, folder, kernel, again, watch.observe)
+        _run([cell_copy(c) for c in watch.ran()] + judge.cells(pending), graded.metadata, folder, kernel, again, watch.observe)
         watch.gave_up_on(pending)
         phases["judging"] += sum(again.values())
     released_ids = {c.get("id") for c in released}
@@ -229,7 +229,7 @@ class _Watch:
     def first_run(self, index: int, cell) -> None:
         self.ended.add(cell.get("id"))
         if index == self.last_code:  # the last released cell: its outputs and all before, now / 最后一个发布的单元格：此刻复制
-            self.shown = [_fresh(c, keep_outputs=True) for c in self.released]
+            self.shown = [cell_copy(c, keep_outputs=True) for c in self.released]
         self.observe(index, cell)
 
     def observe(self, index: int, cell) -> None:
@@ -258,14 +258,6 @@ class _Watch:
         killer = next((g for g in grade_ids if g not in self.observations), None)
         if killer is not None:
             self.observations[killer] = None
-
-
-def _fresh(cell, keep_outputs: bool = False):
-    """A copy of ``cell``, its outputs kept or cleared / 单元格的副本，保留或清除输出。"""
-    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-    if copy.get("cell_type") == "code" and not keep_outputs:
-        copy.outputs, copy.execution_count = [], None
-    return copy
 
 
 # Where a submission's time goes / 一份提交的时间花在哪里
