@@ -143,13 +143,14 @@ def test_a_learners_outputs_run_no_script_in_feedback_or_formgrader(lab, browser
     试图运行脚本的输出与书面答案（tests/submissions/trust.py）在学习者的反馈页面和教师打开的 formgrader 中都不会运行；图与表格仍然显示"""
     base, course = lab
     wrong = dict(WRONG_01, ex01_predict=SCRIPT_OUTPUTS + WRONG_01["ex01_predict"])
-    save(course / "submitted", "mallory", L01, with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **wrong))
+    # Graded from a folder of its own, so the earlier learner's work is not graded again / 单独的目录：不重新评阅之前学习者的作业
+    save(course / "attacks", "mallory", L01, with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **wrong))
     written = notebook(LAYOUT, LAYOUT.release_dir, L04)
     for cell in written.cells:
         if cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution") and nbgrader_meta(cell).get("grade"):
             cell.source = SCRIPT_MARKDOWN
-    save(course / "submitted", "mallory", L04, written)
-    instructor(course, "course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv")
+    save(course / "attacks", "mallory", L04, written)
+    instructor(course, "course", "grade", "attacks", "--feedback", "feedback")
     page = browser.new_page()
     try:
         for lesson in (L01, L04):

@@ -30,21 +30,15 @@ from submissions.build import (
     L01,
     L04,
     PRIVATE_TMP_FILE,
-    WRONG_01,
     build,
-    notebook,
-    save,
-    with_answers,
 )
-from submissions.trust import ALL_WRONG, CHANNEL_PUBLISHER, CHANNEL_READER, REWRITE_OBSERVATION
+from submissions.trust import ALL_WRONG
 
 from course.cli import main
-from course.grading import build_graded_notebook, nbgrader_meta
-from course.judging import DIFFERS, NOT_PLAIN, Judge
+from course.judging import DIFFERS, NOT_PLAIN
 from course.kernel_observer import OBSERVATION
 from course.layout import CourseLayout
-from course.notebook_runner import prepare_scratch, run_cells
-from course.pipeline import LINKED_FOLDER_MESSAGE, GradedAs, course_lessons, observe_reference
+from course.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
 from course.results import Status
 from course.sandbox import sandbox_available
 
@@ -517,94 +511,4 @@ def test_honest_work_in_the_same_batch_keeps_full_marks_everywhere(batch, export
     assert score_of(batch, "full_marks") == L01_FULL and float(exported["full_marks"][L01]) == L01_FULL
     assert gradebook_cells(batch, "full_marks") == LESSONS[L01].points
     assert feedback_total(batch, "full_marks") == L01_FULL
-
-
-def test_a_grader_that_read_observations_late_would_be_fooled(tmp_path):
-    """The rewrite attack is real: read at the end of the run, predict's observation is the right one sent later; read as
-    its cell ended (what course grade does), it is the learner's wrong one / 改写攻击是真实的：在运行结束时读取会得到之后发送的正确结果；
-    在单元格结束时读取（course grade 的做法）得到的是学习者错误的结果"""
-    lesson = LESSONS[L01]
-    judge = Judge.draw(LAYOUT, L01, list(lesson.exercises), 11)
-    judge = judge.with_reference(observe_reference(LAYOUT, judge, tmp_path / "reference", 60))
-    attack = with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **dict(WRONG_01, ex01_predict=REWRITE_OBSERVATION + WRONG_01["ex01_predict"]))
-    graded = build_graded_notebook(GradedAs.of(LAYOUT, L01).template, attack)
-    scratch = tmp_path / "kernel"
-    scratch.mkdir()
-    prepare_scratch(scratch)
-    when_ended = {}
-    graded.cells += judge.cells()
-    run_cells(graded, scratch, timeout=60, sandboxed=False,
-              on_cell_end=lambda index, cell: judge.grade_id_of(cell) and when_ended.update({judge.grade_id_of(cell): judge.observation(cell)}))  # fmt: skip
-    at_the_end = {judge.grade_id_of(c): judge.observation(c) for c in graded.cells if judge.grade_id_of(c)}
-    assert judge.verdicts(at_the_end)["ex01_predict"] is None, "the attack should fool a late reader / 攻击应能骗过迟读的评阅程序"
-    assert judge.verdicts(when_ended)["ex01_predict"].startswith(DIFFERS.split("{")[0])
-
-
-def test_without_a_sandbox_kernels_do_talk(tmp_path, monkeypatch):
-    """The channel attack is real: unsandboxed (a laptop, with the warning), the reader replays the publisher's observations
-    and earns points; course grade's sandbox is what stops it / 通道攻击是真实的：没有沙箱时，读取者重放发布者的观察结果并得分"""
-    from course import grade_batch
-
-    monkeypatch.setattr(grade_batch, "sandbox_available", lambda: False)
-    submitted = tmp_path / "submitted"
-    solution = notebook(LAYOUT, LAYOUT.source_dir, L01)
-    right = next(c.source for c in solution.cells if nbgrader_meta(c).get("grade_id") == "ex01_predict")
-    save(submitted, "a_publisher", L01, with_answers(solution, ex01_predict=CHANNEL_PUBLISHER + right))
-    save(submitted, "b_reader", L01, with_answers(notebook(LAYOUT, LAYOUT.release_dir, L01), **dict(WRONG_01, ex01_predict=CHANNEL_READER + WRONG_01["ex01_predict"])))
-    options = grade_batch.GradeOptions(submitted=submitted, course=LAYOUT, jobs=1, timeout=60, db_url=f"sqlite:///{tmp_path / 'gradebook.db'}",
-                                       autograded=tmp_path / "autograded")  # fmt: skip
-    try:
-        graded = grade_batch.grade_all(options, log=lambda line: None)
-    finally:
-        clear_published_observations()
-    reader = next(r for r in graded if r.student == "b_reader" and r.lesson == L01)
-    assert reader.total == L01_FULL, [(r.grade_id, r.message) for r in reader.rows]
-
-
-def clear_published_observations() -> None:
-    """What the publisher left on this machine outside a sandbox: its files and its System V segment / 发布者在本机留下的文件与共享内存"""
-    import ctypes
-
-    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
-        Path(folder, "course-observations").unlink(missing_ok=True)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.shmget.restype, libc.shmget.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
-    segment = libc.shmget(0x5EED, 0, 0)
-    if segment >= 0:
-        libc.shmctl(segment, 0, None)  # IPC_RMID
-
-
-def test_a_grader_failure_fails_only_its_submission(tmp_path, monkeypatch, capsys):
-    """An exception while judging one submission: that one scores 0 with status error and the reason, every file is still
-    written with the others graded, and `course grade` exits 1 naming it / 评判某份提交时出错：该提交 0 分、状态 error 并给出原因，
-    其余照常评阅，所有文件都写出，course grade 以 1 退出并指出它"""
-    from course.judging import Judge as Judging
-
-    submitted = tmp_path / "submitted"
-    for student in ("a_honest", "b_unlucky"):
-        save(submitted, student, L01, notebook(LAYOUT, LAYOUT.source_dir, L01))
-    real, calls = Judging.verdicts, []
-
-    def verdicts(self, collected):
-        calls.append(1)
-        if len(calls) == 2:  # the second submission, in student order / 按学生顺序的第二份提交
-            raise OverflowError("int too large to convert to float")
-        return real(self, collected)
-
-    monkeypatch.setattr(Judging, "verdicts", verdicts)
-    monkeypatch.chdir(ROOT)
-    out = tmp_path / "out" / "grades.csv"
-    code = main(["grade", str(submitted), "--out", str(out), "--feedback", str(tmp_path / "feedback"), "--jobs", "1",
-                 "--db-url", f"sqlite:///{tmp_path / 'gradebook.db'}", "--autograded", str(tmp_path / "autograded")])  # fmt: skip
-    err = capsys.readouterr().err
-    assert code == 1 and "b_unlucky" in err and "OverflowError" in err and "评阅程序" in err, err
-    rows = [r for r in csv.DictReader(out.open(encoding="utf-8")) if r["assignment"] == L01]
-    assert {r["status"] for r in rows if r["student_id"] == "b_unlucky"} == {Status.ERROR}
-    assert all("OverflowError" in r["message"] for r in rows if r["student_id"] == "b_unlucky")
-    assert sum(float(r["score"]) for r in rows if r["student_id"] == "a_honest") == L01_FULL
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
-        assert gradebook.find_submission_notebook(L01, L01, "b_unlucky").score == 0
-        assert gradebook.find_submission_notebook(L01, L01, "a_honest").score == L01_FULL
-    for student in ("a_honest", "b_unlucky"):
-        assert CourseLayout.lesson_file(tmp_path / "feedback" / student, L01, ".html").is_file()
 
