@@ -14,10 +14,11 @@ ARGS ?=
 # 让环境中的工具位于 PATH 最前面，相当于激活了环境（nbgrader 按名称调用 `alembic`）；Python 中的同一规则见 CourseLayout.tools_on_path。
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 PYTEST_ARGS ?=
-# pytest-xdist workers: one per core / 每个 CPU 核心一个 pytest-xdist 进程
-JOBS ?= auto
+# pytest-xdist workers: one per core and one more, which runs while the others wait on a browser, a server or a
+# kernel starting / pytest-xdist 进程数：每核一个再加一个，在其他进程等待浏览器、服务器或内核启动时运行
+JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: lab test release setup clean hub hub-env
+.PHONY: lab test release setup clean hub hub-env system-packages
 
 setup: $(INSTALLED)
 
@@ -43,16 +44,27 @@ lab: $(INSTALLED)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(ROOT_FLAG) $(ARGS)
 
+# What the tests need from the system (Chromium, PostgreSQL, Debian's python3.11, npm, …), from one table:
+# installed when this runs as root with apt-get, otherwise listed; tests that need a missing one skip, naming it.
+# 测试需要的系统软件包（Chromium、PostgreSQL、Debian 的 python3.11、npm 等）来自同一张表：以 root 运行且有 apt-get 时安装，
+# 否则列出；需要缺失软件包的测试会说明原因并跳过。
+SYSTEM_PACKAGES := tests/system_packages.py
+
 # As root the suite also runs a real class server (tests/test_hub.py); its environment is set-up, built once here
 # 以 root 运行时测试还会启动真实的课堂服务器；其环境属于安装步骤，在此建立一次
 HUB_SETUP := $(if $(filter 0,$(shell id -u)),hub-env)
 
-test: $(INSTALLED) $(HUB_SETUP)
+test: system-packages $(INSTALLED) $(HUB_SETUP)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
 
-# The class environment in /opt/course/env (about two minutes the first time) / 课堂环境（首次约两分钟）
+system-packages:
+	@$(PYTHON) $(SYSTEM_PACKAGES) install
+
+# The class environment in /opt/course/env (about two minutes the first time); without Debian's python3.11 or npm
+# the class-server tests skip, so it is not built / 课堂环境（首次约两分钟）；缺少 Debian 的 python3.11 或 npm 时相关测试跳过，不建立
 hub-env: $(INSTALLED)
-	$(BIN)/course hub env
+	@if $(PYTHON) $(SYSTEM_PACKAGES) have python3.11 python3.11-venv npm; then $(BIN)/course hub env; \
+	else echo "no class environment: the class-server tests will be skipped / 不建立课堂环境：课堂服务器测试将跳过"; fi
 
 # A class on this server (root): accounts from ARGS="--roster roster.csv", JupyterHub on 127.0.0.1:8000
 # 在本服务器上开课（root）：ARGS="--roster roster.csv" 建立账户，JupyterHub 监听 127.0.0.1:8000

@@ -116,11 +116,11 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{notebook.name}: checked as lesson {name} / 按第 {name} 课检查", file=sys.stderr)
     # Visible tests only, unsandboxed: it is the learner's own code on the learner's machine
     # 只用可见测试，不带沙箱：这是学生在自己机器上运行自己的代码
-    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch:
-        # After the first check, kernels fork from a lingering pre-imported parent / 第一次检查之后，内核由常驻的父进程派生
-        from course import zygote
+    from course import zygote
 
-        parent = zygote.shared(user_matplotlib_cache())
+    # After the first check, kernels fork from a lingering pre-imported parent, held until the check ends
+    # 第一次检查之后，内核由常驻的父进程派生；检查结束前它不会退出
+    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch, zygote.shared(user_matplotlib_cache()) as parent:
         result = grade_submission(notebook, GradedAs.of(layout, name), Path(scratch) / "work",
                                   Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent),
                                   within=notebook.parent)  # fmt: skip

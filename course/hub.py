@@ -435,8 +435,28 @@ def running(site: Site, log: Path | None = None) -> Iterator[subprocess.Popen]:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        # The hub asks its proxy and services to stop but need not wait for them: nothing of its session outlives it
+        # hub 请求代理与服务停止，但不一定等待它们结束：其会话中的进程都不得比它活得更久
+        _end_process_group(process.pid)
         if log:
             output.close()
+
+
+def _end_process_group(group: int, grace: float = 10) -> None:
+    """SIGTERM every process left in ``group``, then SIGKILL what is still there after ``grace`` seconds; return once
+    none is left / 先向进程组发送 SIGTERM，宽限期后仍在的发送 SIGKILL；全部结束后返回。"""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
 
 
 def serve(site: Site) -> int:

@@ -2,7 +2,9 @@
 预先完成 Python、torch 与 matplotlib 启动的父进程，为每份提交派生一个全新的内核。
 
 ``course grade`` starts one zygote per batch (``running``); ``course check`` keeps one per user that
-lingers for a while after its last kernel (``shared``), so a learner's second check starts at once. It imports what every lesson's
+lingers for a while after its last kernel (``shared``), so a learner's second check starts at once. A
+check holds the lingering zygote (a connection it keeps open, answered ``held``) from before it asks
+for a kernel until it ends: a zygote never leaves while a command that found it still needs it. It imports what every lesson's
 set-up imports, then waits on a Unix socket in the batch's private scratch folder. A kernel spec's
 command is the small client of this module (``python -P -m course.zygote connect SOCKET REQUEST
 CONNECTION_FILE``): it asks the zygote for a kernel and lives as long as that kernel, so
@@ -42,6 +44,9 @@ PRELOAD = (
 MAX_SOCKET_PATH = 107
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG = 1
+# A client has this long to send its request line / 客户端须在此时间内发完请求行
+REQUEST_SECONDS = 30
+PENDING = "request pending"
 # The backend ipykernel registers, set before matplotlib is imported / ipykernel 注册的后端，须在导入 matplotlib 之前设置
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
@@ -87,6 +92,7 @@ def serve(socket_path: str, linger: float | None = None) -> None:
     import course.sandbox  # noqa: F401 — the child builds its sandbox with it / 子进程用它建立沙箱
 
     children: dict[int, socket.socket] = {}
+    holders: set[socket.socket] = set()  # commands that will ask for kernels / 之后还会请求内核的命令
 
     def stop(signum, frame):  # the grader is done: no kernel outlives it / 评阅结束：内核不得比它活得更久
         for pid in children:
@@ -96,24 +102,53 @@ def serve(socket_path: str, linger: float | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
+    # Connections whose request line is still arriving, read as it comes so a slow or silent client stalls no one
+    # 请求行尚未读完的连接：随到随读，慢或沉默的客户端不会阻塞其他人
+    pending: dict[socket.socket, tuple[float, bytes]] = {}
     idle_since = time.monotonic()
     while True:
-        if children:
+        if children or holders or pending:
             idle_since = time.monotonic()
         elif linger is not None and time.monotonic() - idle_since > linger:
+            # Gone from the folder first: a command that connected before this is refused, not left waiting
+            # 先从目录中移除：在此之前连接的命令会被拒绝，而不是一直等待
             with contextlib.suppress(OSError):
                 os.unlink(socket_path)
             return
+        for connection in [c for c, (since, _) in pending.items() if time.monotonic() - since > REQUEST_SECONDS]:
+            selector.unregister(connection)
+            del pending[connection]
+            connection.close()
         for key, _ in selector.select(timeout=0.05):
             if key.fileobj is listener:
                 connection, _ = listener.accept()
-                request = _read_request(connection)
+                connection.setblocking(False)
+                pending[connection] = (time.monotonic(), b"")
+                selector.register(connection, selectors.EVENT_READ, PENDING)
+            elif key.data is PENDING:
+                connection = key.fileobj
+                since, data = pending.pop(connection)
+                with contextlib.suppress(OSError):
+                    chunk = connection.recv(65536)
+                    data += chunk
+                    if chunk and not data.endswith(b"\n") and len(data) < 2**20:
+                        pending[connection] = (since, data)  # more to come / 还有后续
+                        continue
+                selector.unregister(connection)
+                request = _parse_request(data)
                 if request is None:
                     connection.close()
                     continue
+                connection.setblocking(True)
+                if request.get("hold"):
+                    with contextlib.suppress(OSError):
+                        connection.sendall(b"held\n")
+                        holders.add(connection)
+                        selector.register(connection, selectors.EVENT_READ, None)
+                    continue
                 pid = os.fork()
                 if pid == 0:
-                    _child(request, [listener, connection, *children.values()], connection)
+                    _child(request, [listener, connection, *children.values(), *holders, *pending], connection)
                 children[pid] = connection
                 connection.sendall(f"started {pid}\n".encode())
                 selector.register(connection, selectors.EVENT_READ, pid)
@@ -121,8 +156,12 @@ def serve(socket_path: str, linger: float | None = None) -> None:
                 with contextlib.suppress(OSError):
                     if key.fileobj.recv(1):
                         continue
-                _kill(key.data)
                 selector.unregister(key.fileobj)
+                if key.data is None:  # a command's hold ended / 命令的保持结束
+                    holders.discard(key.fileobj)
+                    key.fileobj.close()
+                else:
+                    _kill(key.data)
         while children:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -146,17 +185,15 @@ def _kill(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _read_request(connection: socket.socket) -> dict | None:
-    data = b""
-    while not data.endswith(b"\n") and len(data) < 2**20:
-        chunk = connection.recv(65536)
-        if not chunk:
-            return None
-        data += chunk
+def _parse_request(data: bytes) -> dict | None:
+    """A request line as a dict; None for a broken or incomplete one / 请求行；损坏或不完整时返回 None。"""
+    if not data.endswith(b"\n"):
+        return None
     try:
-        return json.loads(data)
+        request = json.loads(data)
     except ValueError:
         return None
+    return request if isinstance(request, dict) else None
 
 
 def _child(request: dict, inherited: list, connection: socket.socket) -> None:
@@ -303,12 +340,14 @@ def running(folder: Path, env: dict[str, str]) -> Iterator[str]:
             process.wait()
 
 
-def shared(matplotlib_cache: Path | None = None) -> str | None:
-    """The socket of this user's lingering zygote for ``course check``, started if none answers; None where
-    no private folder can be had for it. Its name changes with the interpreter and the files it preloads,
-    so an edited ``helpers/`` or a new environment gets a new zygote.
+@contextlib.contextmanager
+def shared(matplotlib_cache: Path | None = None) -> Iterator[str | None]:
+    """This user's lingering zygote for ``course check``, started if none answers, held for the duration; yields its
+    socket, or None where no private folder can be had for it (kernels then start from scratch). Its name changes
+    with the interpreter and the files it preloads, so an edited ``helpers/`` or a new environment gets a new zygote.
 
-    course check 使用的常驻父进程的套接字（没有则启动）；无法获得私有目录时返回 None。解释器或预加载的文件改变时换用新的父进程。
+    course check 使用的常驻父进程（没有则启动），在此期间保持它不退出；返回其套接字，无法获得私有目录时返回 None。
+    解释器或预加载的文件改变时换用新的父进程。
     """
     import hashlib
 
@@ -319,7 +358,8 @@ def shared(matplotlib_cache: Path | None = None) -> str | None:
         folder.mkdir(mode=0o700)
     info = os.lstat(folder)
     if not Path(folder).is_dir() or folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        return None  # someone else's, or open to others / 属于他人或对他人开放
+        yield None  # someone else's, or open to others / 属于他人或对他人开放
+        return
     from course.sandbox import kernel_environment
 
     home = folder / "home"
@@ -332,19 +372,37 @@ def shared(matplotlib_cache: Path | None = None) -> str | None:
         stamp.update(f"{source}:{source.stat().st_mtime_ns}".encode())
     path = str(folder / f"z-{stamp.hexdigest()[:12]}.sock")
     if len(path.encode()) > MAX_SOCKET_PATH:
-        return None
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        probe.connect(path)
-        return path
-    except OSError:
+        yield None
+        return
+    hold = _hold(path)
+    if hold is None:  # none there, or one that was just leaving: start one / 没有，或正要退出：启动一个
         with contextlib.suppress(OSError):
             os.unlink(path)
+        # Outlives this command: its own session, no terminal, no working folder held / 比本命令活得久：独立会话，不占用终端与工作目录
+        _start(path, env, str(linger), stderr=subprocess.DEVNULL, start_new_session=True, cwd="/")
+        hold = _hold(path)
+    try:
+        yield path if hold is not None else None
     finally:
-        probe.close()
-    # Outlives this command: its own session, no terminal, no working folder held / 比本命令活得久：独立会话，不占用终端与工作目录
-    _start(path, env, str(linger), stderr=subprocess.DEVNULL, start_new_session=True, cwd="/")
-    return path if os.path.exists(path) else None
+        if hold is not None:
+            hold.close()
+
+
+def _hold(path: str, timeout: float = 120) -> socket.socket | None:
+    """A connection that keeps the zygote at ``path`` from leaving while it is open, once the zygote has answered
+    (a new one answers when its imports are done); None if no zygote answers / 保持父进程不退出的连接；无应答时返回 None。"""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(timeout)
+    try:
+        client.connect(path)
+        client.sendall(b'{"hold": true}\n')
+        if client.makefile("rb").readline() == b"held\n":
+            client.settimeout(None)
+            return client
+    except OSError:
+        pass
+    client.close()
+    return None
 
 
 def main(argv: list[str]) -> int:

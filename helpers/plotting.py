@@ -1,14 +1,20 @@
 """Plots of fits and loss curves with bilingual labels / 带中英双语标签的拟合图与损失曲线。
 
-Introduced in lesson 01. Chinese labels need a CJK font: the plotting functions add the first
-installed one of ``CJK_FONTS`` to matplotlib's font fallback, after its default Latin font, so any
-Chinese text in the figure renders, your own legend and titles included. Without one, the labels
-stay English and a single warning says how to install a font, so no "Glyph missing" warning ever
-reaches a cell from these functions.
-中文标签需要 CJK 字体：绘图函数会把已安装的 CJK 字体加入 matplotlib 的后备字体；找不到时只显示英文标签，并只警告一次。
+Introduced in lesson 01. Chinese labels need a CJK font. The course brings one with pip: the
+``mplfonts`` package ships Noto Sans CJK SC (SIL Open Font License), and the plotting functions
+register that file with matplotlib and add it to the font fallback, after the default Latin font,
+so any Chinese text in a figure renders, your own legend and titles included, on any system and
+with no download. Where that package is missing (a broken install), the first installed font of
+``CJK_FONTS`` is used instead; with none, the labels stay English and a single warning says how
+to get the font, so no "Glyph missing" warning ever reaches a cell from these functions.
+中文标签需要 CJK 字体。课程通过 pip 自带一种：mplfonts 包中的 Noto Sans CJK SC（SIL 开放字体许可证）。
+绘图函数把该字体文件注册到 matplotlib 并加入后备字体（排在默认拉丁字体之后），因此图中的任何中文都能显示，
+包括你自己写的图例与标题，在任何系统上都无需下载。若该包缺失（安装不完整），改用 CJK_FONTS 中第一个已安装的字体；
+都没有时只显示英文标签，并只警告一次，说明如何获得字体。
 """
 
 import functools
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -17,7 +23,10 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 
-# Families looked for, best first / 按优先顺序查找的字体族
+# The OFL font pip installs with the course: (package, file inside it) / 随课程由 pip 安装的 OFL 字体：（包，包内文件）
+# (mplfonts also ships a SimHei.ttf, which is not openly licensed: never used / mplfonts 中的 SimHei.ttf 并非开放许可，不使用)
+BUNDLED_CJK_FONT = ("mplfonts", "fonts/NotoSansCJKsc-Regular.otf")
+# Families looked for on the system when that package is missing, best first / 该包缺失时在系统中按优先顺序查找的字体族
 CJK_FONTS = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -36,19 +45,38 @@ CJK_FONTS = (
 _CJK_FILE_HINTS = ("notosanscjk", "sourcehansans", "wqy", "notoserifcjk", "msyh", "simhei", "pingfang")
 _LATIN_FONT = "DejaVu Sans"
 _NO_CJK_WARNING = (
-    "No CJK font found: plot labels will be English only. Install one (Debian/Ubuntu: "
-    "`apt-get install fonts-noto-cjk`; conda: `font-ttf-noto-cjk`) and restart the kernel. / "
-    "未找到 CJK 字体：图表标签只显示英文。请安装中文字体（Debian/Ubuntu：`apt-get install fonts-noto-cjk`；"
-    "conda：`font-ttf-noto-cjk`）后重启内核。"
+    "No CJK font found: plot labels will be English only. The course's font comes with pip: run `make setup` "
+    "(or `pip install mplfonts==0.0.11`) and restart the kernel. / "
+    "未找到 CJK 字体：图表标签只显示英文。课程的字体随 pip 安装：运行 `make setup`"
+    "（或 `pip install mplfonts==0.0.11`）后重启内核。"
 )
+
+
+def bundled_cjk_font_file() -> Path | None:
+    """The course's pip-installed CJK font file, or None if that package is missing. Introduced in lesson 01.
+
+    课程通过 pip 安装的 CJK 字体文件；该包缺失时返回 None。
+    """
+    package, relative = BUNDLED_CJK_FONT
+    spec = importlib.util.find_spec(package)  # finds the package without importing it / 只查找，不导入
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        if (path := Path(folder, relative)).is_file():
+            return path
+    return None
 
 
 @functools.cache
 def find_cjk_font() -> str | None:
-    """The family name of an installed CJK font, or None. Introduced in lesson 01.
+    """The family name of the CJK font plots use: the course's own, else an installed one, else None.
+    Introduced in lesson 01.
 
-    已安装的 CJK 字体的字体族名称；没有则返回 None。
+    图表使用的 CJK 字体族名称：优先课程自带的字体，其次系统已安装的字体，都没有则返回 None。
     """
+    bundled = bundled_cjk_font_file()
+    if bundled is not None:
+        return _register_first(bundled)
     found = _first_known_family()
     if found is None:
         # matplotlib caches its font list; a font installed later is only on disk.
@@ -59,6 +87,18 @@ def find_cjk_font() -> str | None:
     if found is None:
         warnings.warn(_NO_CJK_WARNING, UserWarning, stacklevel=3)
     return found
+
+
+def _register_first(path: Path) -> str:
+    """Add a font file to matplotlib, ahead of any system font of the same family name, so the same file draws the
+    same glyphs on every machine; returns its family name / 把字体文件加入 matplotlib 并排在同名系统字体之前，返回字体族名称。"""
+    manager = font_manager.fontManager
+    manager.addfont(path)
+    # Between equal matches matplotlib takes the first in its list / 同样匹配时 matplotlib 取列表中靠前者
+    manager.ttflist.sort(key=lambda entry: entry.fname != str(path))
+    manager._findfont_cached.cache_clear()
+    # the family, not the "… Regular" full name also listed / 取字体族名，而不是同时列出的 “… Regular” 全名
+    return min((entry.name for entry in manager.ttflist if entry.fname == str(path)), key=len)
 
 
 def _first_known_family() -> str | None:

@@ -6,9 +6,9 @@ import time
 import uuid
 
 import nbformat
-import pytest
 from lab_server import TOKEN
 from lesson_cells import LAYOUT, ROOT
+from system_packages import needs
 
 from course.grading import nbgrader_meta
 from course.layout import CourseLayout
@@ -17,9 +17,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium found (Debian: apt-get install chromium; .ci/run installs it) / 未找到 Chromium"
-)
+needs_chromium = needs("chromium")
 
 
 def course_environment(course) -> dict[str, str]:

@@ -10,12 +10,37 @@ import pytest
 from browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, course_environment
 from lab_server import TOKEN, running_lab
 from lesson_cells import LAYOUT, ROOT
+from system_packages import pytest_terminal_summary  # noqa: F401 — the run ends listing what the system lacked / 结束时列出系统缺少的软件包
 
 from course.hub import free_port
 from course.layout import CourseLayout
 
 # Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行
 collect_ignore_glob = ["fixtures/*"]
+
+# The modules that take longest, longest first (measured on a 2-core machine; tests/test_suite_order.py checks they
+# exist). xdist hands a worker one module at a time in collection order (``--no-loadscope-reorder``): started first,
+# they end beside the short ones instead of after them.
+# 耗时最长的模块，按耗时从长到短（在 2 核机器上测得）。xdist 按收集顺序把模块逐个分给工作进程：先开始的长模块与短模块一同结束。
+LONGEST_FIRST = (
+    "tests/test_browser_lessons.py",
+    "tests/test_hub.py",
+    "tests/test_course_grade.py",
+    "tests/test_browser.py",
+    "tests/test_autograde.py",
+    "tests/test_course_grade_controls.py",
+    "tests/test_term.py",
+    "tests/test_course_grade_postgres.py",
+    "tests/test_language.py",
+    "tests/test_explain.py",
+    "solutions/08_custom_modules/08_custom_modules.ipynb",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """The longest modules first, the rest in their usual order / 最长的模块排在最前，其余保持原有顺序"""
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -82,3 +107,33 @@ def fresh_matplotlib():
         yield
     plt.close("all")
     find_cjk_font.cache_clear()
+
+
+@pytest.fixture
+def system_cjk_fonts_hidden(monkeypatch, fresh_matplotlib):
+    """Matplotlib sees no CJK font of the system, as on a fresh machine; the course's pip font stays
+    matplotlib 看不到系统的 CJK 字体（如同全新的机器）；课程通过 pip 安装的字体仍在"""
+    from matplotlib import font_manager
+
+    from helpers.plotting import CJK_FONTS
+
+    def of_the_system(entry) -> bool:
+        return (entry.name in CJK_FONTS or "CJK" in entry.name) and "site-packages" not in entry.fname
+
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [e for e in font_manager.fontManager.ttflist if not of_the_system(e)])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    font_manager.fontManager._findfont_cached.cache_clear()
+    yield
+    font_manager.fontManager._findfont_cached.cache_clear()
+
+
+@pytest.fixture
+def no_cjk_font(system_cjk_fonts_hidden, monkeypatch):
+    """No CJK font at all: a broken install without the course's pip font either / 完全没有 CJK 字体：连课程的 pip 字体也缺失"""
+    from matplotlib import font_manager
+
+    from helpers import plotting
+
+    monkeypatch.setattr(plotting, "BUNDLED_CJK_FONT", ("course_no_such_font_package", "fonts/none.otf"))
+    # nor the pip font an earlier test of this process registered / 也去掉本进程中先前测试注册的 pip 字体
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", [e for e in font_manager.fontManager.ttflist if "CJK" not in e.name])

@@ -160,7 +160,14 @@ attempt("tcp on 127.0.0.1", lambda: connect(socket.AF_INET, ("127.0.0.1", PORT))
 for folder in [*FOLDERS, {publisher_scratch!r}]:
     attempt("file in " + folder, lambda folder=folder: Path(folder, NAME).read_text() if folder in FOLDERS else Path(folder, "ready").read_text())
 def named_process():
-    return [pid for pid in os.listdir("/proc") if pid.isdigit() and Path("/proc", pid, "comm").read_text().strip() == NAME]
+    named = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:  # a process may end between the listing and the read / 进程可能在列出与读取之间结束
+            if Path("/proc", pid, "comm").read_text().strip() == NAME:
+                named.append(pid)
+        except OSError:
+            pass
+    return named
 attempt("proc", named_process)
 def signal_publisher():
     os.kill({publisher_pid}, signal.SIGUSR1)

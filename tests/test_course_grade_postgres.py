@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from lesson_cells import LAYOUT
 from nbgrader.api import Gradebook
+from system_packages import needs
 
 from course.layout import CourseLayout
 
@@ -28,12 +29,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+pytestmark = needs("postgresql")
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
     """A throwaway PostgreSQL server on loopback / 在回环地址上启动的临时 PostgreSQL 服务器"""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.skip("no PostgreSQL server installed (Debian: apt-get install postgresql; .ci/run installs it) / 未安装 PostgreSQL")
     bin_dir = Path(found[-1]).parent
     data = Path(tempfile.mkdtemp(prefix="course-pg-"))
     as_postgres = []

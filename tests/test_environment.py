@@ -51,9 +51,13 @@ def test_torch_is_pinned_to_the_course_version():
     assert requirements_pins()["torch"] == "2.13.0"
 
 
-def test_environment_yml_brings_a_cjk_font():
-    """conda users get a CJK font for Chinese plot labels / conda 用户也能得到中文字体"""
-    assert re.search(r"^\s*-\s*font-ttf-noto-cjk\b", (ROOT / "environment.yml").read_text(), re.M)
+def test_the_cjk_font_comes_with_pip_in_both_files():
+    """pip and conda users alike get the course's CJK font from pip, no system font package
+    pip 与 conda 用户都通过 pip 得到课程的 CJK 字体，无需系统字体包"""
+    from helpers.plotting import BUNDLED_CJK_FONT
+
+    assert BUNDLED_CJK_FONT[0] in requirements_pins() and BUNDLED_CJK_FONT[0] in environment_pip_pins()
+    assert "noto-cjk" not in (ROOT / "environment.yml").read_text()
 
 
 def test_installed_packages_match_the_pins():

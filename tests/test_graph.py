@@ -10,11 +10,10 @@ import torch
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from helpers import graph, plotting  # noqa: E402
+from helpers import graph  # noqa: E402
 from helpers.graph import SavedState, build_graph, describe_graph, plot_graph, saved_tensors_of  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("fresh_matplotlib")
@@ -340,8 +339,8 @@ def test_plot_graph_draws_the_cubic_and_freed_tensors():
     assert len(texts_with(right, graph.GID_FREED)) == 4 and texts_with(right, graph.GID_SAVED) == []
 
 
-def test_plot_graph_renders_chinese_without_missing_glyphs():
-    """Rendering warns about nothing: no missing glyph with the CJK font / 渲染时没有任何警告，也没有缺字"""
+def test_plot_graph_renders_chinese_without_missing_glyphs(system_cjk_fonts_hidden):
+    """With no CJK font of the system, rendering warns about nothing: the pip font has every glyph / 没有系统 CJK 字体时渲染也没有任何警告：pip 字体不缺字"""
     loss, names = stale_example()
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing" would raise / 缺字警告会变成异常
@@ -364,10 +363,8 @@ def test_plot_graph_on_axes_made_beforehand_renders_chinese():
     assert [ax.get_title() for ax in (left, right)] == ["Before / 之前", "After / 之后"]
 
 
-def test_without_a_cjk_font_the_labels_are_english(monkeypatch):
+def test_without_a_cjk_font_the_labels_are_english(no_cjk_font):
     """No CJK font: English labels, and the one warning helpers.plotting gives / 没有 CJK 字体：英文标签，只有一条警告"""
-    monkeypatch.setattr(plotting, "_first_known_family", lambda: None)
-    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     loss, names = stale_example()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

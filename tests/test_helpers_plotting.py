@@ -3,6 +3,7 @@ helpers.plotting 绘制双语图表，用真正的 CJK 字体显示中文，或�
 
 import io
 import warnings
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -11,7 +12,7 @@ import torch
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+from matplotlib import font_manager, ft2font  # noqa: E402
 
 from helpers import plotting  # noqa: E402
 from helpers.plotting import find_cjk_font, plot_fit, plot_losses  # noqa: E402
@@ -23,9 +24,34 @@ def render(figure):
     figure.savefig(io.BytesIO(), format="png")
 
 
-def test_a_cjk_font_is_installed_here():
-    """The course's machines have a CJK font (.ci/run installs fonts-noto-cjk) / 课程机器上装有 CJK 字体"""
-    assert find_cjk_font() in plotting.CJK_FONTS
+def drawn_by(text) -> dict[str, str]:
+    """Each character of a figure's Text and the file of the font matplotlib draws it with / 每个字符及绘制它的字体文件"""
+    paths = font_manager.fontManager._find_fonts_by_props(text.get_fontproperties())
+    layout = font_manager.get_font(paths)._layout(text.get_text(), ft2font.LoadFlags.NO_HINTING)
+    return {item.char: item.ft_object.fname for item in layout}
+
+
+def test_the_cjk_font_is_the_one_pip_installed():
+    """Plots use the course's pip font (mplfonts' Noto Sans CJK SC), ahead of a system font of the same name
+    图表使用课程通过 pip 安装的字体，优先于同名的系统字体"""
+    bundled = plotting.bundled_cjk_font_file()
+    assert bundled is not None and "site-packages" in bundled.parts and bundled.name == "NotoSansCJKsc-Regular.otf"
+    assert find_cjk_font() == "Noto Sans CJK SC"
+    assert font_manager.findfont(font_manager.FontProperties(family=find_cjk_font())) == str(bundled)
+
+
+def test_without_system_fonts_chinese_is_drawn_from_the_pip_font(system_cjk_fonts_hidden):
+    """On a machine with no CJK font of its own, every Chinese character is drawn from the pip font, Latin from DejaVu
+    本机没有任何 CJK 字体时，每个汉字都由 pip 安装的字体绘制，拉丁字母由 DejaVu 绘制"""
+    x = np.linspace(0, 1, 5)
+    ax = plot_losses([3.0, 2.0, 1.0], title=("Fit", "拟合"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing" would raise / 缺字警告会变成异常
+        plot_fit(x, x, x, ax=plt.figure().add_subplot())
+        render(ax.figure)
+    fonts = drawn_by(ax.title)
+    assert fonts["拟"] == fonts["合"] == str(plotting.bundled_cjk_font_file()), fonts
+    assert Path(fonts["F"]).name == "DejaVuSans.ttf"
 
 
 def test_plot_fit_draws_target_dashed_and_prediction():
@@ -73,10 +99,8 @@ def test_bad_input_is_explained(call, message):
         call()
 
 
-def test_without_a_cjk_font_labels_are_english_and_it_warns_once(monkeypatch):
-    """No CJK font: English labels, one warning, no missing-glyph warnings / 没有 CJK 字体：英文标签、只警告一次、无缺字警告"""
-    monkeypatch.setattr(plotting, "_first_known_family", lambda: None)
-    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+def test_without_a_cjk_font_labels_are_english_and_it_warns_once(no_cjk_font):
+    """No CJK font (a broken install): English labels, one warning, no missing-glyph warnings / 没有 CJK 字体：英文标签、只警告一次、无缺字警告"""
     x = np.linspace(0, 1, 5)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -85,7 +109,7 @@ def test_without_a_cjk_font_labels_are_english_and_it_warns_once(monkeypatch):
         render(ax.figure)
     assert ax.get_title() == "Fit"
     messages = [str(w.message) for w in caught]
-    assert len(messages) == 1 and "No CJK font found" in messages[0], messages
+    assert len(messages) == 1 and "No CJK font found" in messages[0] and "mplfonts" in messages[0], messages
 
 
 def test_titles_render_chinese_on_axes_made_before_the_fallback():

@@ -28,18 +28,18 @@ from browser_pages import (
     assignment_list,
     close_dialog,
     fetch,
-    needs_chromium,
     open_fetched,
     read_feedback,
     submit,
     type_solution,
 )
 from lesson_cells import LAYOUT, ROOT
+from system_packages import needs
 
 from course import cli, hub
 
 pytestmark = [
-    needs_chromium,
+    needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),
     pytest.mark.skipif(os.geteuid() != 0, reason="a class server needs root (accounts, PAM, servers as each learner) / 课堂服务器需要 root"),
 ]
 L01 = "01_numpy_gradient_descent"
@@ -241,6 +241,9 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
 
         for context in {p.context for p in [*pages.values(), instructor, again]}:
             context.close()
+        stopping = time.monotonic()
+    # Servers stop on the hub's first signal, not after its 30 s timeouts / 服务器在 hub 的第一个信号时就停止，而非等到 30 秒超时
+    assert time.monotonic() - stopping < 25, f"the hub took {time.monotonic() - stopping:.0f} s to stop / hub 停止用时过长"
     ports = [site.port, site.hub_port, site.proxy_api_port, site.formgrader_port]
     assert not [p for p in ports if listening(p)], "the hub leaves nothing listening / hub 停止后不应有端口在监听"
     # A stopped server's kernels end within seconds / 服务器停止后，其内核在数秒内结束

@@ -7,11 +7,13 @@ The rootless modes (a non-root grader, user namespaces) run in tests/test_sandbo
 
 import pytest
 from kernel_channels import assert_no_channel, two_kernels
+from system_packages import needs
 
 from course.sandbox import is_root
 
 
 @pytest.mark.skipif(not is_root(), reason="the root sandbox needs root; tests/test_sandbox_rootless.py covers the rest / root 沙箱需要 root")
+@needs("util-linux", "mount")
 @pytest.mark.parametrize("mode", ["sandboxed", "sandboxed-zygote"])
 def test_two_sandboxed_kernels_share_no_channel(mode):
     """SysV and POSIX IPC, abstract and TCP sockets, shared folders, the other's scratch folder, /proc and signals: nothing

@@ -27,6 +27,7 @@ import pytest
 from kernel_channels import assert_no_channel
 from lesson_cells import LAYOUT, ROOT
 from submissions.build import INSTRUCTOR_MODULE, L01, PROBE_INSTRUCTOR, notebook, save, with_answers
+from system_packages import needs
 
 from course.sandbox import NOT_SANDBOXED, sandbox_mode
 
@@ -34,10 +35,12 @@ AS_ROOT = os.geteuid() == 0
 SOLUTION = LAYOUT.source_notebook(L01)
 READABLE_PYTHON = Path("/usr/bin/python3.11")
 
-pytestmark = pytest.mark.skipif(
-    not AS_ROOT and sandbox_mode() is None,
-    reason="this kernel allows no unprivileged user namespaces / 本机内核不允许非特权用户命名空间",
-)
+pytestmark = [
+    needs("python3.11", "util-linux", "mount"),
+    pytest.mark.skipif(
+        not AS_ROOT and sandbox_mode() is None, reason="this kernel allows no unprivileged user namespaces / 本机内核不允许非特权用户命名空间"
+    ),
+]
 
 
 def _let_others_through(paths) -> list[tuple[Path, int]]:

@@ -86,8 +86,12 @@ c.Spawner.environment = {
     # Two learners' kernels share a core; one thread each keeps a busy class responsive / 每个内核一个线程
     "OMP_NUM_THREADS": setting("THREADS", "1"),
 }
+# A server stops on the hub's SIGINT rather than wait 5 s for a "y" no terminal can type, then 30 s for SIGTERM
+# 服务器收到 hub 的 SIGINT 即停止，而不是等待没有终端能输入的确认，再等 30 秒后的 SIGTERM
+STOP_ON_SIGINT = "--ServerApp.answer_yes=True"
 # Learners grade nothing: no formgrader or course list in their servers / 学生的服务器中不提供 formgrader 与课程列表
 c.Spawner.args = [
+    STOP_ON_SIGINT,
     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=False",
     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.course_list=False",
     *json.loads(setting("SERVER_ARGS", "[]")),
@@ -104,7 +108,7 @@ c.JupyterHub.services = [
     {
         "name": COURSE_ID,
         "url": f"http://127.0.0.1:{setting('FORMGRADER_PORT', '9999')}",
-        "command": [str(ENV / "bin" / "jupyterhub-singleuser"), f"--ServerApp.root_dir={COURSE_DIR}"],
+        "command": [str(ENV / "bin" / "jupyterhub-singleuser"), f"--ServerApp.root_dir={COURSE_DIR}", STOP_ON_SIGINT],
         "user": GRADER,
         "cwd": COURSE_DIR,
         "environment": {
