@@ -141,16 +141,18 @@ def test_missing_lessons_are_missing_rows(batch):
 @pytest.mark.parametrize(
     ("student", "broken", "status"),
     [
-        ("infinite_loop", "ex01_predict", Status.TIMEOUT),
-        ("sys_exit", "ex01_stable_lr", Status.FAILED),
-        ("memory_hog", "ex01_best_cubic", Status.FAILED),
-        ("fork_bomb", "ex01_stable_lr", Status.FAILED),
+        ("infinite_loop", "ex01_predict", {Status.TIMEOUT}),
+        ("sys_exit", "ex01_stable_lr", {Status.FAILED}),
+        ("memory_hog", "ex01_best_cubic", {Status.FAILED}),
+        # Refused at the 256th process, or stopped by the timeout first on a loaded machine (each fork of a kernel
+        # with torch loaded is slow): either way that exercise alone / 第 256 个进程被拒绝，或在繁忙的机器上先被超时终止
+        ("fork_bomb", "ex01_stable_lr", {Status.FAILED, Status.TIMEOUT}),
     ],
 )
 def test_a_misbehaving_cell_costs_only_its_exercise(batch, student, broken, status):
     """The rest of the notebook is still graded / 其余部分仍被正常评阅"""
     rows = rows_of(batch, student)
-    assert rows[broken]["status"] == status and float(rows[broken]["score"]) == 0, rows[broken]
+    assert rows[broken]["status"] in status and float(rows[broken]["score"]) == 0, rows[broken]
     assert score_of(batch, student) == L01_FULL - L01_POINTS[broken], rows
 
 

@@ -18,6 +18,7 @@ from course import zygote
 from course.notebook_runner import prepare_scratch, run_cells
 from course.sandbox import (
     FIRST_UID,
+    Limits,
     is_root,
     kernel_environment,
     sandbox_available,
@@ -100,7 +101,10 @@ def test_a_forked_kernel_is_sandboxed(parent):
         "import os\nprint(os.getuid())",
         f"import os\nprint(os.path.exists({str(LAYOUT.source_dir)!r}), os.listdir({str(LAYOUT.root)!r}))",
         "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 22), timeout=1)\n    print('connected')\nexcept OSError:\n    print('no network')",
+        "import resource\nprint(resource.getrlimit(resource.RLIMIT_NPROC))",
     )
+    # A fork bomb is refused at the sandbox's process limit / 派生炸弹在沙箱的进程数上限处被拒绝
+    assert out[3] == str((Limits().processes,) * 2), out[3]
     if sandbox_mode() == "root":
         assert int(out[0]) >= FIRST_UID
     # Only what the view puts back shows in the course folder: helpers/ and the environment / 课程目录中只有放回的部分
