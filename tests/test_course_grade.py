@@ -266,7 +266,8 @@ def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_pa
     copy = tmp_path / "work" / L01 / f"{L01}.ipynb"
     copy.parent.mkdir(parents=True)
     copy.write_bytes(LAYOUT.release_notebook(L01).read_bytes())
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "COURSE_ZYGOTE_LINGER": "3"}
+    # Idle seconds: more than a loaded machine takes to start the second check, so it finds this one / 空闲时限要长于繁忙机器启动第二次检查的时间
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "COURSE_ZYGOTE_LINGER": "12"}
     command = [sys.executable, "-m", "course", "check", str(copy)]
     first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     parents = zygotes_in(runtime)
