@@ -1,19 +1,18 @@
 """Driving JupyterLab pages in the system Chromium / 在系统 Chromium 中操作 JupyterLab 页面。"""
 
 import os
-import shutil
 import time
 import uuid
 
 import nbformat
 from lab_server import TOKEN
 from lesson_cells import LAYOUT, ROOT
-from system_packages import needs
+from system_packages import chromium, needs
 
 from course.grading import nbgrader_meta
 from course.layout import CourseLayout
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = chromium()
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -20,10 +20,16 @@ import shutil
 import subprocess
 import sys
 
+
+def chromium() -> str | None:
+    """The system Chromium's path, under either of its Debian names / 系统 Chromium 的路径"""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 # Debian package: (what the tests use it for, how to tell it is there) / Debian 软件包：（测试用途，检测方法）
 PACKAGES = {
     "chromium": ("the browser tests drive the system Chromium (no browser download) / 浏览器测试使用系统 Chromium",
-                 lambda: bool(shutil.which("chromium") or shutil.which("chromium-browser"))),
+                 lambda: chromium() is not None),
     "postgresql": ("the shared-gradebook test starts a throwaway PostgreSQL server / 共享成绩库测试启动临时 PostgreSQL",
                    lambda: bool(glob.glob("/usr/lib/postgresql/*/bin/initdb"))),
     "util-linux": ("unshare, for the sandbox of course grade / 沙箱所需的 unshare", lambda: bool(shutil.which("unshare"))),
