@@ -6,18 +6,17 @@ them; ``course due`` and ``course extend`` write the same fields. Times are expl
 given with its UTC offset (``2026-12-01T23:59+08:00``) and stored in UTC, as nbgrader stores it.
 A submission's time is nbgrader's ``timestamp.txt`` beside it, read without following a link; a
 missing or unreadable one is said so per submission (``SubmittedAt.problem``), never taken for on time.
-Importing this module imports only the standard library and ``course.grading``.
+Importing this module imports only the standard library, ``course.grading`` and ``course.gradebook``.
 截止时间即 nbgrader 的 Assignment.duedate，延期即 SubmittedAssignment.extension；时间必须带时区并以 UTC 保存。
 提交时间取自提交旁的 timestamp.txt（不跟随链接）；缺失或无法读取时逐份说明，绝不当作按时提交。
 """
 
-import contextlib
 import datetime as dt
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.gradebook import open_gradebook
 from course.grading import read_regular_file
 
 TIMESTAMP_FILE = "timestamp.txt"
@@ -114,22 +113,6 @@ def _span(delta: dt.timedelta, lang: str) -> str:
             count = int(seconds // size)
             return f"{count} {en}{'s' if count != 1 else ''}" if lang == "en" else f"{count} {zh}"
     return "less than a minute" if lang == "en" else "不到一分钟"
-
-
-@contextlib.contextmanager
-def open_gradebook(db_url: str):
-    """nbgrader's Gradebook, with the environment's ``alembic`` on ``PATH`` and its SQLAlchemy notices quiet.
-
-    打开 nbgrader 成绩库（环境中的 alembic 在 PATH 上，不显示 SQLAlchemy 的提示）。
-    """
-    from nbgrader.api import Gradebook
-
-    from course.layout import CourseLayout
-
-    with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with Gradebook(db_url) as gradebook:
-            yield gradebook
 
 
 def ensure_recorded(course, db_url: str, lesson: str) -> None:

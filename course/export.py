@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course import roster
+from course.gradebook import open_gradebook
 
 # Tables every nbgrader gradebook has; a database without them is not one / 每个 nbgrader 成绩库都有的表
 GRADEBOOK_TABLES = {"student", "assignment", "submitted_assignment"}
@@ -151,9 +152,9 @@ def read_gradebook(db_url: str) -> TermGrades:
 
 
 def _read_grades(db_url: str) -> TermGrades:
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url) as gradebook:
+    with open_gradebook(db_url) as gradebook:
         assignments = sorted(gradebook.assignments, key=lambda a: a.name)
         students = []
         for student in sorted(gradebook.students, key=lambda s: s.id):

@@ -30,6 +30,7 @@ import nbformat
 from course import zygote
 from course.bilingual import in_language, split_message
 from course.deadlines import SubmittedAt, as_gradebook_time, due_date, read_submitted_at
+from course.gradebook import open_gradebook
 from course.grading import (
     GUARD_CELL_ID,
     GUARD_RESTORE,
@@ -320,7 +321,6 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
     像 nbgrader autograde 一样写入成绩库：提交及其时间、评阅程序决定的每个测试单元格的分数（SaveVerdicts；保留 formgrader 中的人工分数与评语），
     然后用课程的迟交设置运行 AssignLatePenalties（先清零再计算：新的截止时间或延期使其按时后，罚分随之取消）。
     """
-    from nbgrader.api import Gradebook
     from nbgrader.preprocessors import AssignLatePenalties
 
     from course.release import load_config
@@ -328,7 +328,7 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
     config = load_config(course, db_url)
     with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with Gradebook(db_url) as gradebook:
+        with open_gradebook(db_url) as gradebook:
             for result, at in zip(ordered, times, strict=True):
                 gradebook.update_or_create_student(result.student)
                 if result.status is not Status.MISSING:
@@ -341,7 +341,7 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
             notebook = nbformat.from_dict(result.notebook)
             SaveVerdicts(config=config, scores=cell_scores(result)).preprocess(notebook, resources)
             AssignLatePenalties(config=config).preprocess(notebook, resources)
-        with Gradebook(db_url) as gradebook:
+        with open_gradebook(db_url) as gradebook:
             for result in ordered:
                 if result.notebook is not None:
                     submission = gradebook.find_submission(result.lesson, result.student)

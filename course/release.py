@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from course.gradebook import stamp_without_subprocess
 from course.layout import CourseLayout
 
 
@@ -59,6 +60,7 @@ def _generate(scratch: CourseLayout, lessons: list[str], db_url: str) -> None:
         NbGraderAPI,  # a second or two: only where lessons are generated / 只在生成时导入
     )
 
+    stamp_without_subprocess()
     api = NbGraderAPI(config=load_config(scratch, db_url))
     for lesson in lessons:
         with CourseLayout.environment_tools_on_path():
