@@ -28,9 +28,13 @@ is never visible to a grading kernel (see ``course.sandbox``).
     status          ``course status``: every submission of the term and where its grading stands
     export          ``course export``: the term's grades as CSV or a Canvas gradebook import
     roster          the class list ``student_id,name,email,role``, read and checked
-    hub             ``course hub env|up``: the class environment, the server's folders, JupyterHub (deploy/hub)
+    hub             ``course hub env|up|stop|down``: the class environment, the server's folders, its proxy, JupyterHub
+                    (deploy/hub), a class taken down into an archive
+    class_limits    each learner's control group: memory and CPU limits, nothing outliving their server
+    class_spawner   JupyterHub's spawner that puts each learner's server in that group (imported by the hub only)
     accounts        ``course hub roster|remove``: the class's Unix logins and gradebook students
-    collect         nbgrader's collect for a shared exchange: only submissions their student owns
+    collect         nbgrader's exchange on a shared server: only submissions their student owns, each kept private
+    gradebook       nbgrader's gradebook opened the way every command opens it (no alembic subprocess)
 
 Importing this package does nothing else / 导入本包不做其他事情。
 """

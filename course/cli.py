@@ -210,11 +210,7 @@ def _grade(args: argparse.Namespace) -> int:
     except JudgingError as error:
         print(f"nothing was graded: the lesson's observers need fixing / 没有评阅任何提交：需要修复该课的观察函数:\n{error}", file=sys.stderr)
         return 1
-    statuses = Counter(str(r.status) for result in graded for r in result.rows)
-    print(
-        f"graded {len(graded)} submissions in {time.perf_counter() - started:.1f} s; exercises by status: {dict(statuses)} / "
-        f"用时 {time.perf_counter() - started:.1f} 秒评阅了 {len(graded)} 份提交；各状态的练习数：{dict(statuses)}"
-    )
+    print(grading_summary(graded, time.perf_counter() - started))
     if options.out:
         print(f"grades / 成绩: {options.out}")
     failed = [f"{r.student}/{r.lesson}: {r.grader_error}" for r in graded if r.grader_error]
@@ -319,6 +315,21 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def grading_summary(graded, seconds: float) -> str:
+    """One line on what was graded, counting only the lessons someone submitted (a lesson not collected yet is
+    not "missing" for everyone) / 评阅概要：只统计有人提交的课程（尚未收集的课程不算所有人缺交）"""
+    from course.results import Status
+
+    submitted = [r for r in graded if r.notebook is not None or any(row.status is not Status.MISSING for row in r.rows)]
+    lessons = sorted({r.lesson for r in submitted})
+    shown = [r for r in graded if r.lesson in lessons]
+    statuses = dict(Counter(str(row.status) for result in shown for row in result.rows))
+    missing = len(shown) - len(submitted)
+    return (f"graded {len(submitted)} submissions of {len(lessons)} lesson(s) in {seconds:.1f} s ({missing} missing); "
+            f"exercises by status: {statuses} / 用时 {seconds:.1f} 秒评阅了 {len(lessons)} 课的 {len(submitted)} 份提交"
+            f"（缺交 {missing} 份）；各状态的练习数：{statuses}")
+
+
 def _hub(args: argparse.Namespace) -> int:
     from course import accounts, hub
     from course.roster import RosterError
@@ -329,9 +340,10 @@ def _hub(args: argparse.Namespace) -> int:
         if args.hub_command == "env":
             hub.build_environment(root, Path(args.env).resolve())
         elif args.hub_command == "up":
-            site = hub.Site(home=Path(args.home).resolve(), name=args.name, course_id=hub.course_id(root),
-                            env=Path(args.env).resolve(), exchange=Path(args.exchange).resolve(), ip=args.ip, port=args.port,
-                            idle_timeout=args.idle_timeout, **hub.internal_ports(args.port))  # fmt: skip
+            home = _class_home(args)
+            site = hub.Site(home=home, name=args.name, course_id=hub.course_id(root), env=Path(args.env).resolve(),
+                            exchange=_class_exchange(args, home), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout,
+                            mem_limit=args.mem_limit, cpu_limit=args.cpu_limit, **hub.internal_ports(args.port))  # fmt: skip
             hub.check_ports_free(site)
             hub.build_environment(root, site.env)
             hub.prepare(site, root)
@@ -339,15 +351,42 @@ def _hub(args: argparse.Namespace) -> int:
                 accounts.add_roster(site, Path(args.roster), announce=_password_printer())
             return hub.serve(site)
         elif args.hub_command == "roster":
-            accounts.add_roster(hub.Site.load(Path(args.home).resolve()), Path(args.file), reset_passwords=args.reset_passwords,
+            accounts.add_roster(hub.Site.load(_class_home(args)), Path(args.file), reset_passwords=args.reset_passwords,
                                 restore=args.restore, announce=_password_printer())  # fmt: skip
         elif args.hub_command == "remove":
-            for line in accounts.remove(hub.Site.load(Path(args.home).resolve()), args.student):
+            for line in accounts.remove(hub.Site.load(_class_home(args)), args.student):
                 print(f"{args.student}: {line}")
+        elif args.hub_command == "stop":
+            stopped = hub.stop_class(hub.Site.load(_class_home(args)))
+            print(f"stopped / 已停止: {', '.join(stopped) or 'nothing was running / 没有在运行的进程'}")
+        elif args.hub_command == "down":
+            site = hub.Site.load(_class_home(args))
+            if site.name != args.name:
+                raise hub.HubError(f"{site.home} holds the class {site.name}, not {args.name} / {site.home} 中是班级 {site.name}，不是 {args.name}")
+            hub.take_down(site, archive_to=None if args.no_archive else Path(args.archive))
     except (hub.HubError, RosterError) as error:
         print(error, file=sys.stderr)
         return 2
     return 0
+
+
+def _class_home(args: argparse.Namespace) -> Path:
+    """``--home``, else ``/srv/<name>`` / 课堂服务器目录：--home，否则 /srv/<name>"""
+    from course import hub
+
+    return Path(args.home).resolve() if args.home else hub.Site.defaults(args.name)["home"]
+
+
+def _class_exchange(args: argparse.Namespace, home: Path) -> Path:
+    """``--exchange``, else the one the class used before (saved at ``up``), else ``<home>/exchange`` / 交换目录"""
+    from course import hub
+
+    if args.exchange:
+        return Path(args.exchange).resolve()
+    try:
+        return hub.Site.load(home).exchange
+    except hub.HubError:
+        return home / "exchange"
 
 
 def _password_printer():
@@ -371,8 +410,10 @@ def _add_hub_parser(commands) -> None:
     up.add_argument("--ip", default="127.0.0.1",
                     help="address to listen on; 0.0.0.0 only behind a TLS reverse proxy / 监听地址 (%(default)s)")  # fmt: skip
     up.add_argument("--port", type=int, default=8000, help="the hub's port; the internal ones follow (+1, +81, +1999) / hub 的端口，内部端口随之确定 (%(default)s)")
-    up.add_argument("--name", default="course", help="prefix of the groups and the grader account / 组与评阅账户名的前缀 (%(default)s)")
-    up.add_argument("--exchange", default="/srv/nbgrader/exchange", help="nbgrader's shared exchange / 共享交换目录 (%(default)s)")
+    up.add_argument("--exchange", help="nbgrader's shared exchange (default: the class's earlier one, else <home>/exchange) / "
+                    "共享交换目录（默认：本班之前使用的，否则为 <home>/exchange）")  # fmt: skip
+    up.add_argument("--mem-limit", default="2G", help="memory of each learner's server and all it starts / 每位学生的内存上限 (%(default)s)")
+    up.add_argument("--cpu-limit", type=float, default=1.0, help="CPUs of each learner / 每位学生的 CPU 数 (%(default)s)")
     up.add_argument("--idle-timeout", type=int, default=3600, help="seconds before an idle server stops / 空闲服务器停止前的秒数")
     up.add_argument("--roster", help="CSV student_id,name,email,role: accounts to create first / 先建立这些账户")
     roster = sub.add_parser("roster", help="accounts from a roster CSV student_id,name,email,role / 依据名单建立账户")
@@ -382,8 +423,14 @@ def _add_hub_parser(commands) -> None:
                         help="bring back accounts removed earlier that the roster lists / 恢复名单中之前被移出的账户")  # fmt: skip
     remove = sub.add_parser("remove", help="take someone out of the class, keeping their work / 将某人移出班级并保留其作业")
     remove.add_argument("student", metavar="STUDENT")
-    for parser in (up, roster, remove):
-        parser.add_argument("--home", default="/srv/course", help="the class server's folder / 课堂服务器的目录 (%(default)s)")
+    stop = sub.add_parser("stop", help="end the servers and proxy a stopped hub left running / 结束已停止的 hub 留下的服务器与代理")
+    down = sub.add_parser("down", help="take the class down: stop it, remove its accounts, groups and folders, "
+                          "keeping grades and submissions in an archive / 撤下班级：停止并删除账户、组与目录，成绩与提交保存在归档中")  # fmt: skip
+    down.add_argument("--archive", default="/srv/course-archives", help="folder of the archive / 归档目录 (%(default)s)")
+    down.add_argument("--no-archive", action="store_true", help="keep nothing / 不保留任何内容")
+    for parser in (up, roster, remove, stop, down):
+        parser.add_argument("--name", default="course", help="the class: prefix of its groups and grader account / 班级名：组与评阅账户名的前缀 (%(default)s)")
+        parser.add_argument("--home", help="the class server's folder (default /srv/<name>) / 课堂服务器的目录（默认 /srv/<name>）")
     hub.set_defaults(run=_hub)
 
 

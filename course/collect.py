@@ -1,4 +1,4 @@
-"""Collect only what each learner submitted themselves / 只收集学生本人提交的作业。
+"""Collect only what each learner submitted themselves, and keep each submission theirs / 只收集学生本人提交的作业，提交只属于本人。
 
 On a class server every learner writes to the same exchange, and ``nbgrader submit --student=ID``
 lets anyone file a submission under another's id; nbgrader's collect only warns when the files'
@@ -13,6 +13,7 @@ import os
 import pwd
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.submit import ExchangeSubmit
 
 
 def owner(path: str) -> str | None:
@@ -42,3 +43,16 @@ class OwnedSubmissionsCollect(ExchangeCollect):
     def copy_files(self):
         self.src_records = [record for record in self.src_records if record["owned"]]
         super().copy_files()
+
+
+class PrivateSubmissionSubmit(ExchangeSubmit):
+    """nbgrader's file-exchange submit, the submission's folder writable by its owner only / 提交目录只有本人可写
+
+    nbgrader leaves it mode 777 "so the instructor can delete later", which lets any classmate who finds its
+    name delete or add files in it; 755 still lets the grader read and collect it.
+    nbgrader 把提交目录设为 777（方便教师日后删除），任何猜到其名称的同学都能在其中删除或添加文件；755 仍允许评阅账户读取与收集。
+    """
+
+    def copy_files(self):
+        super().copy_files()
+        os.chmod(os.path.join(self.inbound_path, self.assignment_filename), 0o755)

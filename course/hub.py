@@ -8,12 +8,16 @@ server's folders and starts JupyterHub with ``deploy/hub/jupyterhub_config.py``:
 
 - ``<home>/grader/<course id>/``: the course, owned by the grader account, readable by the
   instructors' group only (learners cannot read ``solutions/``); formgrader runs there.
-- the exchange (``/srv/nbgrader/exchange``): every account may write, none may remove another's
+- the exchange (``<home>/exchange``): every account may write, none may remove another's
   files (mode 1777), as nbgrader documents for several users.
 - ``<home>/hub/``: JupyterHub's database, cookie secret and the API token of ``course hub`` (root
-  only); ``<home>/jupyter/nbgrader_config.py`` (readable), the global nbgrader configuration.
+  only); ``<home>/jupyter/`` (readable): the global nbgrader configuration and the servers' settings.
 
-Accounts come from the roster (``course.accounts``). Only root can do any of this.
+The proxy runs apart from JupyterHub and learners' servers outlive it, so the hub restarts without costing
+anyone their kernels; ``course hub stop`` ends what a stopped hub left running and ``course hub down``
+takes a class away (accounts, groups, folders), its grades and submissions kept in an archive. Each
+learner's server runs in their control group (``course.class_limits``). Accounts come from the roster
+(``course.accounts``). Only root can do any of this.
 课堂服务器：课堂环境、服务器上的目录与 JupyterHub。只有 root 可以执行这些操作。
 """
 
@@ -38,6 +42,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
+from course import class_limits
 
 # The interpreter every account may run (pyenv's and anything under /root are mode 700 here)
 # 所有账户都能运行的解释器（本机上 pyenv 的解释器与 /root 下的一切权限为 700）
@@ -67,7 +73,7 @@ class Site:
     name: str = "course"
     course_id: str = "pytorch-bilingual"
     env: Path = Path("/opt/course/env")
-    exchange: Path = Path("/srv/nbgrader/exchange")
+    exchange: Path = Path("/srv/course/exchange")
     ip: str = "127.0.0.1"
     port: int = 8000
     hub_port: int = 8081
@@ -75,8 +81,18 @@ class Site:
     formgrader_port: int = 9999
     idle_timeout: int = 3600
     cull_every: int = 300
+    # Each learner's server and all it starts / 每位学生的服务器及其启动的一切
+    mem_limit: str = "2G"
+    cpu_limit: float = 1.0
     # Extra options of every learner's server (tests expose the app to the page) / 学生服务器的额外参数
     server_args: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def defaults(cls, name: str = "course") -> dict:
+        """Where a class named ``name`` lives unless told: ``/srv/<name>``, its exchange inside, so two classes
+        share nothing / 班级默认的位置：/srv/<name>，交换目录在其中，两个班级互不共享"""
+        home = Path("/srv") / name
+        return {"name": name, "home": home, "exchange": home / "exchange"}
 
     @property
     def instructors(self) -> str:
@@ -113,6 +129,12 @@ class Site:
         return self.grader_home / self.course_id
 
     @property
+    def profile_script(self) -> Path:
+        """Puts the class environment first on ``PATH`` in its members' login shells (JupyterLab's terminals are
+        ones: Debian's /etc/profile resets ``PATH``) / 在成员的登录 shell 中把课堂环境放在 PATH 最前面"""
+        return Path("/etc/profile.d") / f"course-{self.name}.sh"
+
+    @property
     def url(self) -> str:
         host = "127.0.0.1" if self.ip in ("", "0.0.0.0") else self.ip
         return f"http://{host}:{self.port}"
@@ -140,7 +162,8 @@ class Site:
             "GRADER": self.grader, "INSTRUCTORS": self.instructors, "LEARNERS": self.learners, "EXCHANGE": self.exchange,
             "IP": self.ip, "PORT": self.port, "HUB_PORT": self.hub_port, "PROXY_API_PORT": self.proxy_api_port,
             "FORMGRADER_PORT": self.formgrader_port, "IDLE_TIMEOUT": self.idle_timeout, "CULL_EVERY": self.cull_every,
-            "SERVER_ARGS": json.dumps(list(self.server_args)), "JUPYTER_CONFIG": self.jupyter_config,
+            "SERVER_ARGS": json.dumps(list(self.server_args)), "JUPYTER_CONFIG": self.jupyter_config, "NAME": self.name,
+            "MEM_LIMIT": self.mem_limit, "CPU_LIMIT": self.cpu_limit,
         }  # fmt: skip
         return {f"COURSE_HUB_{k}": str(v) for k, v in settings.items()}
 
@@ -167,11 +190,9 @@ def internal_ports(port: int) -> dict[str, int]:
 
 def check_ports_free(site: Site) -> None:
     """Each of the class's ports free on loopback, or one message naming the taken ones / 班级的端口都必须空闲"""
-    taken = []
-    for port in (site.port, site.proxy_api_port, site.hub_port, site.formgrader_port):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                taken.append(port)
+    # The class's own proxy, left running by an earlier `course hub up`, holds two of them / 本班之前留下的代理占用其中两个
+    own = {site.port, site.proxy_api_port} if _proxy_pid(site) is not None else set()
+    taken = [port for port in (site.port, site.proxy_api_port, site.hub_port, site.formgrader_port) if port not in own and _listening(port)]
     if taken:
         raise HubError(f"ports in use: {taken} (another class? use another --port, 100 apart) / "
                        f"端口已被占用：{taken}（另一个班级？请换一个相差 100 的 --port）")  # fmt: skip
@@ -316,17 +337,62 @@ def prepare(site: Site, root: Path, say=print) -> None:
     site.state.mkdir(parents=True, exist_ok=True)
     site.state.chmod(0o700)  # the hub's database and secrets: root only / hub 的数据库与密钥：仅 root
     shutil.copy(root / DEPLOY / "jupyterhub_config.py", site.state / "jupyterhub_config.py")
-    token = site.state / "admin-token"
-    if not token.is_file():
-        token.touch(mode=0o600)
-        token.write_text(secrets.token_hex(32) + "\n")
+    for token in (site.state / "admin-token", site.state / "proxy-token"):
+        if not token.is_file():
+            token.touch(mode=0o600)
+            token.write_text(secrets.token_hex(32) + "\n")
+    _write_profile_script(site)
     jupyter = site.jupyter_config
     jupyter.mkdir(exist_ok=True)
     jupyter.chmod(0o755)
-    shutil.copy(root / DEPLOY / "nbgrader_config.py", jupyter / "nbgrader_config.py")
-    (jupyter / "nbgrader_config.py").chmod(0o644)
+    for config in ("nbgrader_config.py", "jupyter_server_config.py"):
+        shutil.copy(root / DEPLOY / config, jupyter / config)
+        (jupyter / config).chmod(0o644)
+    learners_lab = jupyter / "learners" / "labconfig"
+    learners_lab.mkdir(parents=True, exist_ok=True)
+    for folder in (learners_lab.parent, learners_lab):
+        folder.chmod(0o755)
+    shutil.copy(root / DEPLOY / "learners_page_config.json", learners_lab / "page_config.json")
+    (learners_lab / "page_config.json").chmod(0o644)
     site.save()
     say(f"class server prepared in {site.home}, course in {site.course_dir} / 课堂服务器已在 {site.home} 准备好")
+    if (exposed := _readable_by_others(root / "solutions")) is not None:
+        say(f"WARNING: {exposed} can be read by every account on this machine, learners included: "
+            f"chmod o-rx {exposed} / 警告：本机所有账户（包括学生）都能读取 {exposed}：请运行 chmod o-rx {exposed}")  # fmt: skip
+    say(class_limits.describe(class_limits.detect(site.name), site.mem_limit, site.cpu_limit))
+    if not _proc_hides_processes():
+        say("learners can list every account's processes and command lines: as root, `mount -o remount,hidepid=invisible /proc` "
+            "(and the same option in /etc/fstab) hides them / 学生能看到所有账户的进程及其命令行：以 root 运行 "
+            "`mount -o remount,hidepid=invisible /proc`（并在 /etc/fstab 中加同一选项）即可隐藏")  # fmt: skip
+
+
+def _proc_hides_processes() -> bool:
+    """/proc mounted with ``hidepid`` (each account sees only its own processes) / /proc 是否以 hidepid 挂载"""
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        device, mountpoint, kind, options, *_ = line.split()
+        if mountpoint == "/proc" and kind == "proc":
+            return any(o.startswith("hidepid=") and o not in ("hidepid=0", "hidepid=off") for o in options.split(","))
+    return False
+
+
+def _readable_by_others(solutions: Path) -> Path | None:
+    """The folder on the way to ``solutions`` (or it) that lets any account through, if all of them do / 所有账户都能进入时返回"""
+    path = solutions.resolve()
+    chain = [path, *path.parents]
+    if all(p.stat().st_mode & stat.S_IXOTH for p in chain) and path.stat().st_mode & stat.S_IROTH:
+        return path
+    return None
+
+
+def _write_profile_script(site: Site) -> None:
+    site.profile_script.write_text(
+        f"# Written by `course hub up` for the class {site.name}: its environment first on PATH in its members' login shells\n"
+        f"# 由 course hub up 为班级 {site.name} 写入：在其成员的登录 shell 中把课堂环境放在 PATH 最前面\n"
+        f'case " $(id -Gn 2>/dev/null) " in\n'
+        f'  *" {site.learners} "*|*" {site.instructors} "*) PATH="{site.env / "bin"}:$PATH"; export PATH ;;\n'
+        f"esac\n"
+    )
+    site.profile_script.chmod(0o644)
 
 
 def _install_course_folder(site: Site, root: Path) -> None:
@@ -342,12 +408,12 @@ def _install_course_folder(site: Site, root: Path) -> None:
             folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
         for folder in sorted(folders):
             info = tarfile.TarInfo(folder)
-            info.type, info.mode = tarfile.DIRTYPE, 0o2750
+            info.type, info.mode, info.mtime = tarfile.DIRTYPE, 0o2750, time.time()
             tar.addfile(info)
         for relative in tracked_files(root):
             data = (root / relative).read_bytes()
             info = tarfile.TarInfo(f"{site.course_id}/{relative}")
-            info.size, info.mode = len(data), 0o640
+            info.size, info.mode, info.mtime = len(data), 0o640, (root / relative).stat().st_mtime
             tar.addfile(info, io.BytesIO(data))
     result = subprocess.run(["runuser", "-u", site.grader, "--", "tar", "--extract", "--no-same-owner", "--preserve-permissions",
                              "--directory", str(site.grader_home)], input=archive.getvalue(), capture_output=True)  # fmt: skip
@@ -417,29 +483,129 @@ def wait_until_serving(site: Site, process: subprocess.Popen | None = None, wait
             time.sleep(0.3)
 
 
-@contextlib.contextmanager
-def running(site: Site, log: Path | None = None) -> Iterator[subprocess.Popen]:
-    """JupyterHub for ``site`` until the block ends; then it, its proxy, services and learners' servers stop.
-    在代码块期间运行 JupyterHub；结束时它与代理、服务、学生服务器一起停止。"""
-    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 — closed below / 在下面关闭
-    check_ports_free(site)
-    process = subprocess.Popen(hub_command(site), cwd=site.state, env=hub_process_environment(site),
-                               stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+def proxy_command(site: Site) -> list[str]:
+    """configurable-http-proxy as JupyterHub would start it, public on ``site.ip``, its API on loopback / 代理的启动命令"""
+    hub = f"http://127.0.0.1:{site.hub_port}"
+    return [str(site.env / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"), "--ip", site.ip, "--port", str(site.port),
+            "--api-ip", "127.0.0.1", "--api-port", str(site.proxy_api_port), "--default-target", hub,
+            "--error-target", f"{hub}/hub/error"]  # fmt: skip
+
+
+def _proxy_pid(site: Site) -> int | None:
+    """The class's proxy if it runs (its pid file names a live configurable-http-proxy) / 班级的代理在运行时返回其 pid"""
     try:
-        wait_until_serving(site, process)
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)  # the hub stops its servers and proxy / hub 会停止其服务器与代理
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        # The hub asks its proxy and services to stop but need not wait for them: nothing of its session outlives it
-        # hub 请求代理与服务停止，但不一定等待它们结束：其会话中的进程都不得比它活得更久
-        _end_process_group(process.pid)
-        if log:
+        pid = int((site.state / "proxy.pid").read_text())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    return pid if str(site.proxy_api_port).encode() in command and any(b"configurable-http-proxy" in a for a in command) else None
+
+
+def start_proxy(site: Site) -> int:
+    """The class's proxy, started apart from the hub unless it already runs; learners' servers stay reachable
+    while the hub restarts / 独立于 hub 启动班级的代理（已在运行则沿用）；hub 重启期间学生仍能访问自己的服务器"""
+    if (pid := _proxy_pid(site)) is not None:
+        return pid
+    log = open(site.state / "proxy.log", "ab")  # noqa: SIM115 — the proxy keeps it / 由代理持有
+    environment = {"PATH": f"{site.env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+                   "CONFIGPROXY_AUTH_TOKEN": (site.state / "proxy-token").read_text().strip()}  # fmt: skip
+    process = subprocess.Popen(proxy_command(site), cwd=site.state, env=environment, stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    log.close()
+    (site.state / "proxy.pid").write_text(f"{process.pid}\n")
+    deadline = time.monotonic() + 30
+    while not _listening(site.proxy_api_port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise HubError(f"the proxy did not start (see {site.state / 'proxy.log'}) / 代理没有启动（见 {site.state / 'proxy.log'}）")
+        time.sleep(0.1)
+    return process.pid
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def hub_running(site: Site) -> bool:
+    return _listening(site.hub_port)
+
+
+def stop_class(site: Site) -> list[str]:
+    """Stop what the hub leaves running (JupyterHub must be stopped): the proxy, every learner's server and all
+    their processes. Returns what was stopped / 停止 hub 留下的一切：代理、每位学生的服务器及其所有进程"""
+    if hub_running(site):
+        raise HubError(f"JupyterHub of {site.name} still runs on port {site.hub_port}: stop `course hub up` first (Ctrl-C) / "
+                       f"{site.name} 的 JupyterHub 仍在运行：请先停止 course hub up（Ctrl-C）")  # fmt: skip
+    stopped = []
+    if (pid := _proxy_pid(site)) is not None:
+        _end_process_group(pid)
+        stopped.append("the proxy / 代理")
+    with contextlib.suppress(FileNotFoundError):
+        (site.state / "proxy.pid").unlink()
+    groups = class_limits.detect(site.name)
+    if groups is not None:
+        groups.remove()
+    for account in sorted(members(site)):
+        if subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True).returncode == 0:
+            stopped.append(account)
+    return stopped
+
+
+def members(site: Site) -> set[str]:
+    """Every account of the class: its groups' members and its grader / 班级的所有账户"""
+    found = {site.grader} if account_exists(site.grader) else set()
+    for group in (site.instructors, site.learners, site.removed):
+        with contextlib.suppress(KeyError):
+            found |= set(grp.getgrnam(group).gr_mem)
+    return found
+
+
+@dataclass
+class RunningHub:
+    """JupyterHub of a class, run by ``running`` / 由 running 运行的班级 JupyterHub"""
+
+    site: Site
+    log: Path | None
+    process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115 — the hub keeps it / 由 hub 持有
+        self.process = subprocess.Popen(hub_command(self.site), cwd=self.site.state, env=hub_process_environment(self.site),
+                                        stdout=output, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        if self.log:
             output.close()
+        wait_until_serving(self.site, self.process)
+
+    def stop(self) -> None:
+        """The hub and its services; learners' servers and the proxy keep running / 停止 hub 及其服务；学生服务器与代理继续运行"""
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        # The hub asks its services to stop but need not wait for them / hub 请求其服务停止，但不一定等待它们结束
+        _end_process_group(self.process.pid)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextlib.contextmanager
+def running(site: Site, log: Path | None = None) -> Iterator[RunningHub]:
+    """The class server for ``site`` (proxy, JupyterHub) until the block ends; then everything of it stops:
+    the hub, the proxy, every learner's server and process / 在代码块期间运行课堂服务器；结束时其一切都停止。"""
+    check_ports_free(site)
+    start_proxy(site)
+    hub = RunningHub(site, log)
+    try:
+        hub.start()
+        yield hub
+    finally:
+        if hub.process is not None:
+            hub.stop()
+        stop_class(site)
 
 
 def _end_process_group(group: int, grace: float = 10) -> None:
@@ -460,15 +626,64 @@ def _end_process_group(group: int, grace: float = 10) -> None:
 
 
 def serve(site: Site) -> int:
-    """Run JupyterHub in the foreground (Ctrl-C stops the class server) / 在前台运行 JupyterHub（Ctrl-C 停止）"""
-    print(f"JupyterHub for {site.course_id} at {site.url}/hub/login (Ctrl-C stops it) / "
-          f"{site.course_id} 的 JupyterHub：{site.url}/hub/login（Ctrl-C 停止）", flush=True)  # fmt: skip
+    """Start the proxy (unless it runs) and run JupyterHub in the foreground; Ctrl-C stops the hub only
+    启动代理（若未运行）并在前台运行 JupyterHub；Ctrl-C 只停止 hub"""
+    if hub_running(site):
+        raise HubError(f"JupyterHub of {site.name} already runs on port {site.hub_port} / {site.name} 的 JupyterHub 已在运行")
+    start_proxy(site)
+    print(f"JupyterHub for {site.course_id} at {site.url}/hub/login. Ctrl-C stops the hub only: learners' servers and the "
+          f"proxy keep running, `course hub up` again brings the hub back, `course hub stop --name {site.name}` ends them / "
+          f"{site.course_id} 的 JupyterHub：{site.url}/hub/login。Ctrl-C 只停止 hub：学生的服务器与代理继续运行，"
+          f"再次运行 course hub up 即恢复 hub，course hub stop --name {site.name} 结束它们", flush=True)  # fmt: skip
     os.chdir(site.state)
-    # Ctrl-C stops the class even when this was started where SIGINT is ignored (a background job)
-    # 即使从忽略 SIGINT 的环境（后台任务）启动，Ctrl-C 也能停止
+    # Ctrl-C stops the hub even when this was started where SIGINT is ignored (a background job)
+    # 即使从忽略 SIGINT 的环境（后台任务）启动，Ctrl-C 也能停止 hub
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execve(hub_command(site)[0], hub_command(site), hub_process_environment(site))
     return 0  # not reached / 不会执行到这里
+
+
+ARCHIVES = Path("/srv/course-archives")
+# What of a class is kept when it is taken down: grades and everything learners submitted / 撤下班级时保留的内容
+KEPT = ("gradebook.db", "submitted", "autograded", "feedback", "release")
+
+
+def take_down(site: Site, archive_to: Path | None = ARCHIVES, say=print) -> Path | None:
+    """Stop the class and remove it: its accounts (members and grader, homes included), groups, control groups,
+    profile script, folders and exchange. Unless ``archive_to`` is None, the gradebook and the submissions
+    are first kept in ``<archive_to>/<name>-<UTC time>.tar.gz`` (root only), whose path is returned.
+    停止并删除班级：账户（含主目录）、组、控制组、profile 脚本、目录与交换目录；除非不要归档，先把成绩库与提交保存到归档文件中。"""
+    stop_class(site)
+    archive = None
+    if archive_to is not None:
+        archive_to.mkdir(parents=True, exist_ok=True)
+        archive_to.chmod(0o700)
+        archive = archive_to / f"{site.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            for kept in KEPT:
+                if (site.course_dir / kept).exists():
+                    tar.add(site.course_dir / kept, arcname=f"{site.name}/course/{kept}")
+            if (site.exchange / site.course_id).is_dir():
+                tar.add(site.exchange / site.course_id, arcname=f"{site.name}/exchange")
+        archive.chmod(0o600)
+        say(f"kept in {archive} / 已保存到 {archive}")
+    accounts = members(site) | {u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(f"{site.name}-")}
+    for account in sorted(accounts):
+        for _ in range(50):  # until its processes are gone and userdel succeeds / 直到进程结束、userdel 成功
+            subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
+            if subprocess.run(["userdel", "--remove", account], capture_output=True).returncode in (0, 6):
+                break
+            time.sleep(0.1)
+    for group in (site.instructors, site.learners, site.removed):
+        subprocess.run(["groupdel", group], capture_output=True)
+    with contextlib.suppress(FileNotFoundError):
+        site.profile_script.unlink()
+    shutil.rmtree(site.exchange / site.course_id, ignore_errors=True)
+    if site.exchange.is_dir() and site.exchange.is_relative_to(site.home):
+        shutil.rmtree(site.exchange, ignore_errors=True)
+    shutil.rmtree(site.home, ignore_errors=True)
+    say(f"class {site.name} taken down: {len(accounts)} accounts removed / 班级 {site.name} 已撤下：删除了 {len(accounts)} 个账户")
+    return archive
 
 
 def free_port() -> int:
@@ -494,20 +709,6 @@ def throwaway_site(root: Path, env: Path = Site.env, **settings) -> Iterator[Sit
         prepare(site, root, say=lambda line: None)
         yield site
     finally:
-        import grp
-            # Its grader, its groups' members, and any account named after it (one removed from its groups)
-        # 其评阅账户、组成员，以及以其名称开头的账户（包括已被移出组的）
-        accounts = {site.grader} | {u.pw_name for u in pwd.getpwall() if u.pw_name.startswith(f"{site.name}-")}
-        for group in (site.instructors, site.learners):
-            with contextlib.suppress(KeyError):
-                accounts |= set(grp.getgrnam(group).gr_mem)
-        for account in sorted(accounts):
-            for _ in range(50):  # until its processes are gone and userdel succeeds / 直到进程结束、userdel 成功
-                subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True)
-                if subprocess.run(["userdel", "--remove", account], capture_output=True).returncode in (0, 6):
-                    break
-                time.sleep(0.1)
-        for group in (site.instructors, site.learners, site.removed):
-            subprocess.run(["groupdel", group], capture_output=True)
+        take_down(site, archive_to=None, say=lambda line: None)
         shutil.rmtree(base, ignore_errors=True)
 

@@ -80,3 +80,18 @@ def test_refresh_outputs_leaves_the_file_alone_on_an_unexpected_error(tmp_path):
     with pytest.raises(CellExecutionError):
         refresh_outputs(notebook)
     assert notebook.read_bytes() == before
+
+
+def test_the_grading_summary_counts_only_lessons_someone_submitted():
+    """Lesson 02 not collected yet: not 'missing' for everyone; a student without lesson 01 is missing once"""
+    from course.cli import grading_summary
+    from course.results import ExerciseResult, Status, SubmissionResult
+
+    def result(lesson, status, student, notebook):
+        return SubmissionResult(lesson, [ExerciseResult("ex", status, 0.0, 1.0, "")], notebook=notebook, student=student)
+
+    graded = [result("01", Status.OK, "ada", {}), result("01", Status.MISSING, "bo", None),
+              result("02", Status.MISSING, "ada", None), result("02", Status.MISSING, "bo", None)]  # fmt: skip
+    line = grading_summary(graded, 1.0)
+    assert "graded 1 submissions of 1 lesson(s)" in line and "(1 missing)" in line, line
+    assert "{'ok': 1, 'missing': 1}" in line and "缺交 1 份" in line, line

@@ -19,7 +19,10 @@ import socket
 import sqlite3
 import stat
 import subprocess
+import tarfile
 import time
+import urllib.error
+import warnings
 from pathlib import Path
 
 import pytest
@@ -36,7 +39,7 @@ from browser_pages import (
 from lesson_cells import LAYOUT, ROOT
 from system_packages import needs
 
-from course import cli, hub
+from course import class_limits, cli, hub
 
 pytestmark = [
     needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),
@@ -44,12 +47,13 @@ pytestmark = [
 ]
 L01 = "01_numpy_gradient_descent"
 LEARNERS = 3
+MEM_LIMIT = "1G"  # each learner's; the test allocates past it / 每位学生的内存上限；测试会超出它
 
 
 @pytest.fixture(scope="module")
 def site():
     """(site, passwords, roster): the test class with its accounts from a roster; all removed afterwards / 测试班级及其账户"""
-    with hub.throwaway_site(ROOT, server_args=("--LabApp.expose_app_in_browser=True",)) as site:
+    with hub.throwaway_site(ROOT, server_args=("--LabApp.expose_app_in_browser=True",), mem_limit=MEM_LIMIT) as site:
         roster = site.home / "roster.csv"
         rows = [f"{site.name}-teacher,Ada Teacher,ada@example.edu,instructor"]
         rows += [f"{site.name}-l{i},学生 {i},l{i}@example.edu,student" for i in range(1, LEARNERS + 1)]
@@ -98,23 +102,66 @@ def wait_for_lab(page):
     page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=120_000)
 
 
-def in_kernel(page, code: str) -> str:
-    """What ``code`` prints in a new kernel of the learner's own server (started from their page) / 在学生自己的内核中运行"""
-    return page.evaluate(
-        """async (code) => {
-            const kernel = await window.jupyterapp.serviceManager.kernels.startNew({name: "python3"});
-            let out = "";
-            const future = kernel.requestExecute({code});
-            future.onIOPub = (msg) => {
-                if (msg.header.msg_type === "stream") out += msg.content.text;
-                if (msg.header.msg_type === "error") out += msg.content.ename + ": " + msg.content.evalue;
-            };
-            await future.done;
-            await kernel.shutdown();
-            return out;
-        }""",
-        code,
-    )
+def in_terminal(page, command: str, done: Path, timeout: float = 240) -> str:
+    """Type ``command`` in a new JupyterLab terminal (File → New → Terminal, as the README says) and wait until it
+    wrote ``done``; return that file / 在新的 JupyterLab 终端中输入命令，等待其写出 done 文件"""
+    page.get_by_text("File", exact=True).first.click()
+    page.locator(".lm-Menu").get_by_text("New", exact=True).hover()
+    page.locator(".lm-Menu").get_by_text("Terminal", exact=True).click()
+    terminal = page.locator(".jp-Terminal").last
+    terminal.wait_for(timeout=60_000)
+    terminal.click()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
+    deadline = time.monotonic() + timeout
+    while not done.is_file() or not done.read_text().endswith("END\n"):
+        assert time.monotonic() < deadline, f"{command!r} did not finish / 没有完成"
+        time.sleep(0.5)
+    return done.read_text()
+
+
+# Run code in a kernel of the learner's own server, from their page: a new one, or the one ``id`` names (kept)
+# 从学生页面在其服务器的内核中运行代码：新内核，或 id 所指的内核（保留）
+RUN_IN_KERNEL = """async ([id, code, keep]) => {
+    const kernels = window.jupyterapp.serviceManager.kernels;
+    const kernel = id ? kernels.connectTo({model: {id, name: "python3"}}) : await kernels.startNew({name: "python3"});
+    let out = "";
+    const future = kernel.requestExecute({code});
+    future.onIOPub = (msg) => {
+        if (msg.header.msg_type === "stream") out += msg.content.text;
+        if (msg.header.msg_type === "error") out += msg.content.ename + ": " + msg.content.evalue;
+    };
+    await future.done;
+    if (!keep) await kernel.shutdown();
+    return {out, id: kernel.id};
+}"""
+
+
+def in_kernel(page, code: str, kernel_id: str | None = None, keep: bool = False) -> dict:
+    """What ``code`` prints (``out``) in a new kernel, or the kept one ``kernel_id`` names, and that kernel's ``id``
+    代码在新内核（或 kernel_id 所指的保留内核）中打印的内容及该内核的 id"""
+    return page.evaluate(RUN_IN_KERNEL, [kernel_id, code, keep])
+
+
+START_IN_KERNEL = """(code) => {
+    window.__started = {out: "", seen: []};
+    window.jupyterapp.serviceManager.kernels.startNew({name: "python3"}).then((kernel) => {
+        kernel.statusChanged.connect((_, status) => { window.__started.seen.push(status); });
+        const future = kernel.requestExecute({code});
+        future.onIOPub = (msg) => { if (msg.header.msg_type === "stream") window.__started.out += msg.content.text; };
+    });
+}"""
+
+
+def wait_for_server(site, name: str, running: bool, timeout: float = 120) -> None:
+    """Until the hub says ``name``'s server is ready (or gone) / 等待 hub 报告服务器就绪（或已停止）"""
+    deadline = time.monotonic() + timeout
+    while True:
+        server = hub.api(site, f"/users/{name}").get("servers", {}).get("")
+        if (server is not None and server.get("ready")) == running and (running or server is None):
+            return
+        assert time.monotonic() < deadline, f"{name}: server {'not ready' if running else 'still there'} / 服务器状态未变化"
+        time.sleep(0.5)
 
 
 PROBE = """
@@ -141,8 +188,9 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     learners = sorted(n for n in passwords if not n.endswith("-teacher"))
     teacher = f"{site.name}-teacher"
-    with hub.running(site, log=ARTIFACTS / "hub.log"):
+    with hub.running(site, log=ARTIFACTS / "hub.log") as class_hub:
         hub.as_grader(site, ["nbgrader", "release_assignment", L01])
+        assert (site.course_dir / "README.md").stat().st_mtime > 946684800, "the grader's copy keeps real times / 保留真实时间"
         pages = {name: log_in(browser, site, name, passwords[name]) for name in learners}
         for name, page in pages.items():
             wait_for_lab(page)
@@ -150,6 +198,13 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         # Every learner's JupyterLab offers the Chinese interface / 每位学生的 JupyterLab 都提供中文界面
         languages = pages[learners[0]].request.get(f"{site.url}/user/{learners[0]}/lab/api/translations/").json()["data"]
         assert "zh_CN" in languages, sorted(languages)
+        # A learner's Nbgrader menu offers their assignments only, no instructor panels / 学生的 Nbgrader 菜单只有作业列表
+        first = pages[learners[0]]
+        first.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+        shown = first.locator(".lm-Menu .lm-Menu-item")
+        items = [shown.nth(i).inner_text().strip() for i in range(shown.count()) if shown.nth(i).is_visible()]
+        first.keyboard.press("Escape")
+        assert items == ["Assignment List"], items
 
         # Fetch and answer predict() in each learner's own server / 每位学生在自己的服务器中下载并作答
         panels = {}
@@ -167,6 +222,12 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
             text = page.wait_for_selector(".jp-Dialog", timeout=120_000).inner_text()
             assert "predict() evaluates" not in text and "sum_squared_error() returns" in text, (name, text)
             close_dialog(page)
+        # A learner's terminal (a login shell): the class environment's python3 (torch) and nbgrader
+        # 学生的终端（登录 shell）：课堂环境的 python3（含 torch）与 nbgrader
+        home0 = Path(f"~{learners[0]}").expanduser()
+        said = in_terminal(pages[learners[0]], "(python3 -c 'import torch; print(\"torch\", torch.__version__)'; nbgrader list; "
+                                               "echo END) > ~/terminal.txt 2>&1", home0 / "terminal.txt")  # fmt: skip
+        assert "torch 2.13.0" in said and "command not found" not in said and f"{site.course_id} {L01}" in said, said
         for name, page in pages.items():
             submit(page, panels[name], L01)
         pages[learners[0]].screenshot(path=ARTIFACTS / "hub-learner-submitted.png")
@@ -175,6 +236,9 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         impostor.write_text("not yours")
         shutil.chown(impostor, learners[0])
         as_learner(site, learners[0], "submit", L01, f"--student={learners[1]}")
+        # Each submission's folder is its owner's to change, nobody else's / 每份提交的目录只有本人可以修改
+        inbound = sorted((site.exchange / site.course_id / "inbound").iterdir())
+        assert len(inbound) == LEARNERS + 1 and {stat.S_IMODE(p.stat().st_mode) for p in inbound} == {0o755}, inbound
 
         # formgrader through the hub, for the instructors' group only / 只有教师组能通过 hub 打开 formgrader
         formgrader = f"{site.url}/services/{site.course_id}/formgrader"
@@ -196,12 +260,16 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         assert tab.goto(f"{site.url}/services/{site.course_id}/lab").status == 403, "nor the grader's JupyterLab / 也不能打开评阅账户的 JupyterLab"
         tab.close()
 
-        # Collect, grade (sandboxed, as the grader account), release feedback / 收集、评阅（沙箱中）、发布反馈
-        hub.as_grader(site, ["nbgrader", "collect", L01])
+        # The README's commands, typed in the grader's JupyterLab terminal: collect, grade (sandboxed), release feedback
+        # 在评阅账户 JupyterLab 的终端中输入 README 的命令：收集、评阅（沙箱中）、发布反馈
+        instructor.goto(f"{site.url}/services/{site.course_id}/lab")
+        instructor.locator(".jp-Launcher").first.wait_for(timeout=120_000)
+        done = site.grader_home / "terminal.txt"
+        said = in_terminal(instructor, f"(nbgrader collect {L01} && course grade submitted --feedback feedback --out grades.csv && "
+                                       f"nbgrader release_feedback {L01}; echo exit $?; echo END) > {done} 2>&1", done)  # fmt: skip
+        assert "exit 0" in said and "command not found" not in said, said
         collected = site.course_dir / "submitted" / learners[1] / L01
         assert collected.is_dir() and not (collected / "impostor.txt").exists(), "only their own submission / 只收集本人的提交"
-        hub.as_grader(site, ["course", "grade", "submitted", "--feedback", "feedback", "--out", "grades.csv"], timeout=300)
-        hub.as_grader(site, ["nbgrader", "release_feedback", L01])
         for name, page in pages.items():
             text = read_feedback(page, panels[name], L01)
             assert f"{L01} (Score: 2.0 / 14.0)" in text and "HIDDEN TESTS" not in text, (name, text[:500])
@@ -218,8 +286,39 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
             "hub_state/": site.state, "admin_token": site.state / "admin-token", "hub_database": site.state / "jupyterhub.sqlite", "grader_home/": site.grader_home,
         }  # fmt: skip
         code = f"PATHS = {json.dumps({k: str(v) for k, v in paths.items()})}\n{PROBE}"
-        seen = json.loads(in_kernel(pages[learners[0]], code))
+        seen = json.loads(in_kernel(pages[learners[0]], code)["out"])
         assert seen == {"user": learners[0], **dict.fromkeys(paths, "denied")}, seen
+
+        # Past their memory limit a learner loses their own kernel only; a classmate's cell runs on and answers
+        # (where the machine offers control groups; else `up` says the limits are not enforced)
+        # 超出内存上限的学生只失去自己的内核；同学的单元格继续运行并给出结果（本机提供控制组时；否则 up 会说明限制未被强制）
+        if class_limits.detect(site.name) is None:  # said at `up`, and shown in the test report / 在 up 时说明，并显示在测试报告中
+            warnings.warn(class_limits.describe(None, MEM_LIMIT, 1), stacklevel=1)
+        else:
+            pages[learners[0]].evaluate(START_IN_KERNEL, "big = b'x' * (3 * 1024**3)\nprint('allocated')")
+            classmate = in_kernel(pages[learners[1]], "print(sum(i * i for i in range(2 * 10**7)))")["out"]
+            assert classmate.split()[0] == str(sum(i * i for i in range(2 * 10**7))), classmate
+            pages[learners[0]].wait_for_function("window.__started.seen.some(s => ['dead', 'restarting', 'autorestarting'].includes(s))",
+                                                 timeout=120_000)  # fmt: skip
+            assert "allocated" not in pages[learners[0]].evaluate("window.__started.out")
+            assert pages[learners[0]].request.get(f"{site.url}/user/{learners[0]}/api/status").ok, "their server lives on / 其服务器仍在运行"
+
+        # A hub restart keeps the learners' servers and kernels / 重启 hub 不影响学生的服务器与内核
+        kept = in_kernel(pages[learners[0]], "survivor = 6 * 7", keep=True)["id"]
+        class_hub.restart()
+        assert in_kernel(pages[learners[0]], "print(survivor)", kernel_id=kept)["out"].strip() == "42"
+
+        # The instructor stops and starts a learner's server from the hub's admin page; a learner may not open it
+        # 教师在 hub 的管理页面停止并启动学生的服务器；学生不能打开该页面
+        target = learners[1]
+        instructor.goto(f"{site.url}/hub/admin")
+        row = instructor.locator("tr", has_text=target).first
+        row.get_by_role("button", name="Stop Server").click()
+        wait_for_server(site, target, running=False)
+        row.get_by_role("button", name="Start Server").click()
+        wait_for_server(site, target, running=True)
+        instructor.screenshot(path=ARTIFACTS / "hub-admin.png")
+        assert pages[learners[0]].goto(f"{site.url}/hub/admin").status == 403
 
         # The hub, its proxy, the formgrader and every learner's server listen on loopback only / 全部只监听本机回环地址
         uids = {pwd_uid(n) for n in [*passwords, site.grader]}
@@ -363,3 +462,78 @@ def groups_of(name: str) -> set[str]:
     import grp
 
     return {g.gr_name for g in grp.getgrall() if name in g.gr_mem}
+
+
+def owned_by(uids: set[int], roots=("/srv", "/home", "/tmp", "/var/tmp", "/dev/shm", "/etc")) -> list[str]:
+    """Files or folders under ``roots`` owned by one of ``uids`` / roots 下属于这些 uid 的文件"""
+    found = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root, onerror=lambda error: None):
+            for name in dirs + files:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    if os.lstat(path).st_uid in uids:
+                        found.append(path)
+    return found
+
+
+def test_two_classes_run_side_by_side_and_one_is_taken_down(site, tmp_path):
+    """A second class beside the first; `course hub down` removes it and keeps its grades and submissions in an
+    archive; the first class runs on / 第二个班级与第一个并存；撤下后只剩归档，第一个班级照常运行"""
+    site, passwords, _ = site
+    first_learner = sorted(n for n in passwords if not n.endswith("-teacher"))[0]
+    with hub.throwaway_site(ROOT) as other, hub.running(site):
+        learner = f"{other.name}-s1"
+        roster = other.home / "roster.csv"
+        roster.write_text(f"student_id,name,email,role\n{learner},S,s@example.edu,student\n")
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli.main(["hub", "roster", str(roster), "--name", other.name, "--home", str(other.home)]) == 0
+        with hub.running(other) as other_hub:
+            for a_site, name in ((site, first_learner), (other, learner)):
+                with contextlib.suppress(urllib.error.HTTPError):  # 409: the hub knows them already / hub 中已有此人
+                    hub.api(a_site, f"/users/{name}", method="POST")
+                hub.api(a_site, f"/users/{name}/server", method="POST")
+                wait_for_server(a_site, name, running=True)
+            hub.as_grader(other, ["nbgrader", "release_assignment", L01])
+            as_learner(other, learner, "fetch_assignment", L01)
+            as_learner(other, learner, "submit", L01)
+            uids = {pwd_uid(n) for n in hub.members(other)}
+            other_hub.stop()
+            archives = tmp_path / "archives"
+            with contextlib.redirect_stdout(io.StringIO()) as said:
+                assert cli.main(["hub", "down", "--name", other.name, "--home", str(other.home), "--archive", str(archives)]) == 0
+        (archive,) = archives.iterdir()
+        assert str(archive) in said.getvalue()
+        with tarfile.open(archive) as tar:
+            names = tar.getnames()
+        assert f"{other.name}/course/gradebook.db" in names, names
+        assert any(n.startswith(f"{other.name}/exchange/inbound/{learner}+{L01}+") for n in names), names
+        # Nothing of it listens, runs or owns a file; its groups and accounts are gone / 其端口、进程、文件、组与账户都已不在
+        assert not [p for p in (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port) if listening(p)]
+        assert not [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
+        assert owned_by(uids) == []
+        assert not hub.account_exists(learner) and not hub.account_exists(other.grader)
+        assert not any(hub.group_exists(g) for g in (other.learners, other.instructors, other.removed))
+        assert not other.home.exists() and not other.profile_script.exists()
+        # The first class is untouched / 第一个班级不受影响
+        assert hub.api(site, f"/users/{first_learner}")["servers"][""]["ready"]
+
+
+def _state(proc: Path) -> str | None:
+    """A process's state letter (Z: ended, waiting for its parent to read its status) / 进程状态字母"""
+    with contextlib.suppress(OSError):
+        return (proc / "stat").read_text().rpartition(")")[2].split()[0]
+    return None
+
+
+def _described(proc: Path) -> str:
+    with contextlib.suppress(OSError):
+        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return f"{proc.name} {_state(proc)} {command}"
+    return proc.name
+
+
+def _uid_of(proc: Path) -> int | None:
+    with contextlib.suppress(OSError):
+        return proc.stat().st_uid
+    return None

@@ -32,7 +32,7 @@ def test_the_hub_reads_every_setting_course_hub_gives_it_and_no_other():
     jupyterhub_config.py 读取的设置与 Site.environment() 提供的完全一致"""
     read = set(re.findall(r"""setting\(\s*["']([A-Z_]+)["']""", (DEPLOY / "jupyterhub_config.py").read_text()))
     given = {k.removeprefix("COURSE_HUB_") for k in hub.Site().environment()}
-    assert read - {"MEM_LIMIT", "CPU_LIMIT", "THREADS"} == given, (read, given)
+    assert read - {"THREADS"} == given, (read, given)
 
 
 def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):
@@ -56,12 +56,21 @@ def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):
     assert f"access:services!service={site.course_id}" in roles["course-instructor"]["scopes"]
     granting = [name for name, role in roles.items() if any(scope.startswith("access:") for scope in role["scopes"])]
     assert granting == ["course-instructor"], "no other role opens formgrader or servers / 没有其他角色能打开 formgrader 或服务器"
+    # The admin page for instructors: learners' servers only, no account changes / 教师可用管理页面：只管学生的服务器，不能改账户
+    instructor = set(roles["course-instructor"]["scopes"])
+    assert {"admin-ui", "list:users", "read:users", "servers!group=learners"} <= instructor
+    assert not {s for s in instructor if s.startswith(("admin:", "servers", "tokens", "users")) and s != "servers!group=learners"}
+    # Servers outlive a hub restart; the proxy is the class's own, with the token course hub gave it
+    # 服务器在 hub 重启后继续运行；代理由 course hub 启动并使用其令牌
+    assert c.JupyterHub.cleanup_servers is False and c.ConfigurableHTTPProxy.should_start is False
+    assert c.JupyterHub.spawner_class == "course.class_spawner.ClassSpawner" and c.ClassSpawner.class_name == "cls"
+    assert (c.Spawner.mem_limit, c.Spawner.cpu_limit) == ("2G", 1.0)
     # The hook gives the hub group from the Unix group, read at each login / 登录时依据 Unix 组给出 hub 组
     hook = c.Authenticator.post_auth_hook
     members = {"cls-instructors": ["ada"]}
     monkeypatch.setitem(hook.__globals__, "grp", SimpleNamespace(getgrnam=lambda g: SimpleNamespace(gr_mem=members[g])))
     assert hook(None, None, {"name": "ada"})["groups"] == ["instructors"]
-    assert hook(None, None, {"name": "bo"})["groups"] == []
+    assert hook(None, None, {"name": "bo"})["groups"] == ["learners"]
     assert c.JupyterHub.ip == "127.0.0.1" and hub.Site().ip == "127.0.0.1", "nothing listens beyond loopback by default"
 
 
@@ -88,6 +97,22 @@ def test_the_default_ports_are_jupyterhubs_and_nbgraders():
     for bad in (80, 65535):
         with pytest.raises(hub.HubError, match="--port"):
             hub.internal_ports(bad)
+
+
+def test_each_class_has_its_own_folders_by_default(monkeypatch, tmp_path):
+    """Two classes named apart share no folder; an existing class keeps the exchange it was given / 不同名的班级不共享目录"""
+    from course.cli import _class_exchange, _class_home, build_parser
+
+    first, second = (build_parser().parse_args(["hub", "up", "--name", name]) for name in ("fall", "spring"))
+    homes = [_class_home(a) for a in (first, second)]
+    assert homes == [Path("/srv/fall"), Path("/srv/spring")]
+    assert [_class_exchange(a, h) for a, h in zip((first, second), homes, strict=True)] == [Path("/srv/fall/exchange"), Path("/srv/spring/exchange")]
+    saved = hub.Site(home=tmp_path, name="fall", exchange=Path("/srv/nbgrader/exchange"))
+    saved.state.mkdir()
+    saved.save()
+    assert _class_exchange(first, tmp_path) == Path("/srv/nbgrader/exchange"), "a class keeps its exchange / 班级沿用原交换目录"
+    for command in ("roster x.csv", "remove bo", "stop", "down"):
+        assert _class_home(build_parser().parse_args(["hub", *command.split(), "--name", "spring"])) == Path("/srv/spring")
 
 
 def test_a_site_is_saved_and_read_back(tmp_path):
@@ -131,3 +156,27 @@ def test_only_unix_logins_become_accounts(tmp_path):
         check_account_names(read_roster(path), path)
     assert all(f" {bad}" in str(error.value) or f"{bad}," in str(error.value) for bad in ["Bad", "2x", "-x", "y" * 33]), error.value
     assert "ok_1" not in str(error.value)
+
+
+def test_solutions_any_account_can_read_are_named():
+    """up warns when every account can reach and read the checkout's solutions/, and not once it is closed"""
+    import stat
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        solutions = folder / "solutions"
+        solutions.mkdir(mode=0o755)
+        folder.chmod(0o755)
+        assert hub._readable_by_others(solutions) == solutions.resolve()
+        solutions.chmod(0o750)
+        assert hub._readable_by_others(solutions) is None
+        solutions.chmod(0o755)
+        folder.chmod(0o700)
+        assert hub._readable_by_others(solutions) is None, "a closed folder above protects it"
+        assert stat.S_IMODE(solutions.stat().st_mode) == 0o755
+    finally:
+        folder.chmod(0o700)
+        import shutil
+
+        shutil.rmtree(folder)

@@ -29,17 +29,18 @@ def setting(name: str, default: str) -> str:
 
 
 ENV = Path(setting("ENV", "/opt/course/env"))  # the class environment / 课堂环境
-STATE = Path(setting("STATE", "/srv/course/hub"))  # the hub's database and secrets (mode 700) / hub 的数据库与密钥
+STATE = Path(setting("STATE", f"/srv/{setting('NAME', 'course')}/hub"))  # the hub's database and secrets (mode 700) / hub 的数据库与密钥
+NAME = setting("NAME", "course")  # the class: prefix of its groups and grader / 班级名：组与评阅账户的前缀
 COURSE_ID = setting("COURSE_ID", "pytorch-bilingual")
-COURSE_DIR = setting("COURSE_DIR", f"/srv/course/grader/{COURSE_ID}")
-GRADER = setting("GRADER", "course-grader")
-INSTRUCTORS = setting("INSTRUCTORS", "course-instructors")
-LEARNERS = setting("LEARNERS", "course-learners")
-EXCHANGE = setting("EXCHANGE", "/srv/nbgrader/exchange")
+COURSE_DIR = setting("COURSE_DIR", f"/srv/{NAME}/grader/{COURSE_ID}")
+GRADER = setting("GRADER", f"{NAME}-grader")
+INSTRUCTORS = setting("INSTRUCTORS", f"{NAME}-instructors")
+LEARNERS = setting("LEARNERS", f"{NAME}-learners")
+EXCHANGE = setting("EXCHANGE", f"/srv/{NAME}/exchange")
 ADMIN_TOKEN = STATE / "admin-token"
 # Where learners' servers and the formgrader find the global nbgrader configuration (deploy/hub/nbgrader_config.py)
 # 学生服务器与 formgrader 读取全局 nbgrader 配置的目录
-JUPYTER_CONFIG = setting("JUPYTER_CONFIG", "/srv/course/jupyter")
+JUPYTER_CONFIG = setting("JUPYTER_CONFIG", f"/srv/{NAME}/jupyter")
 
 # Only this machine unless the admin says otherwise (`course hub up --ip`); TLS belongs to a reverse proxy in front
 # 默认只监听本机（`--ip` 可改）；TLS 由前面的反向代理负责
@@ -48,8 +49,14 @@ c.JupyterHub.port = int(setting("PORT", "8000"))
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(setting("HUB_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{setting('PROXY_API_PORT', '8001')}"
-c.ConfigurableHTTPProxy.command = [str(ENV / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy")]
-c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+# The proxy runs apart from the hub (`course hub up` starts it) and learners' servers are left running when the hub
+# stops: restarting the hub to upgrade or reconfigure costs no learner their kernels
+# 代理独立于 hub 运行（由 course hub up 启动），hub 停止时学生的服务器继续运行：重启 hub 不会让学生失去内核
+c.ConfigurableHTTPProxy.should_start = False
+PROXY_TOKEN = STATE / "proxy-token"
+if PROXY_TOKEN.is_file():
+    c.ConfigurableHTTPProxy.auth_token = PROXY_TOKEN.read_text().strip()
+c.JupyterHub.cleanup_servers = False
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
@@ -63,24 +70,28 @@ c.Authenticator.manage_groups = True
 
 
 def unix_groups(authenticator, handler, authentication):
-    """The login's hub groups: ``instructors`` when in the instructors' Unix group / 登录者在 hub 中的组。"""
+    """The login's hub group: ``instructors`` when in the instructors' Unix group, else ``learners`` / 登录者在 hub 中的组。"""
     try:
         members = grp.getgrnam(INSTRUCTORS).gr_mem
     except KeyError:
         members = []
-    authentication["groups"] = ["instructors"] if authentication["name"] in members else []
+    authentication["groups"] = ["instructors"] if authentication["name"] in members else ["learners"]
     return authentication
 
 
 c.Authenticator.post_auth_hook = unix_groups
 
-# Each learner's own server / 每位学生自己的服务器
+# Each learner's own server, in the class's control group (course.class_spawner) / 每位学生自己的服务器，位于班级的控制组中
+c.JupyterHub.spawner_class = "course.class_spawner.ClassSpawner"
+c.ClassSpawner.class_name = NAME
 c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.environment = {
     "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-    "JUPYTER_CONFIG_PATH": JUPYTER_CONFIG,
+    # learners/ first: JupyterLab without nbgrader's instructor panels (course list, formgrader, create assignment)
+    # 先读 learners/：JupyterLab 中没有 nbgrader 的教师面板（课程列表、formgrader、创建作业）
+    "JUPYTER_CONFIG_PATH": f"{JUPYTER_CONFIG}/learners:{JUPYTER_CONFIG}",
     "COURSE_EXCHANGE": EXCHANGE,
     "COURSE_ID": COURSE_ID,
     # Two learners' kernels share a core; one thread each keeps a busy class responsive / 每个内核一个线程
@@ -98,8 +109,8 @@ c.Spawner.args = [
 ]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
-# Advertised to each server (MEM_LIMIT, CPU_LIMIT in its environment); LocalProcessSpawner does not enforce them:
-# a spawner with cgroups does (SystemdSpawner, KubeSpawner; see the README) / LocalProcessSpawner 只公布、不强制这些限制
+# Enforced through the class's control groups where the machine offers them (`course hub up` says which)
+# 在本机提供控制组时通过班级的控制组强制执行（course hub up 会说明）
 c.Spawner.mem_limit = setting("MEM_LIMIT", "2G")
 c.Spawner.cpu_limit = float(setting("CPU_LIMIT", "1"))
 
@@ -136,7 +147,12 @@ c.JupyterHub.load_roles = [
     {
         "name": "course-instructor",
         "groups": ["instructors"],
-        "scopes": ["access:services!service=" + COURSE_ID, "list:services", "read:services!service=" + COURSE_ID],
+        "scopes": [
+            "access:services!service=" + COURSE_ID, "list:services", "read:services!service=" + COURSE_ID,
+            # The hub's admin page: list the class, start and stop learners' servers; no account changes, no admin
+            # hub 的管理页面：查看班级、启动与停止学生的服务器；不能修改账户，也不是管理员
+            "admin-ui", "list:users", "read:users", "servers!group=learners",
+        ],
     },
     {
         "name": "idle-culler",
