@@ -25,6 +25,7 @@ collect_ignore_glob = ["fixtures/*"]
 LONGEST_FIRST = (
     "tests/test_browser_lessons.py",
     "tests/test_hub.py",
+    "tests/test_hub_classes.py",
     "tests/test_course_grade.py",
     "tests/test_browser.py",
     "tests/test_autograde.py",

@@ -13,15 +13,11 @@ import contextlib
 import dataclasses
 import io
 import json
-import os
 import shutil
-import socket
 import sqlite3
 import stat
 import subprocess
-import tarfile
 import time
-import urllib.error
 import warnings
 from pathlib import Path
 
@@ -36,35 +32,22 @@ from browser_pages import (
     submit,
     type_solution,
 )
-from lesson_cells import LAYOUT, ROOT
-from system_packages import needs
+from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
+from lesson_cells import LAYOUT
 
 from course import class_limits, cli, hub
 
-pytestmark = [
-    needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),
-    pytest.mark.skipif(os.geteuid() != 0, reason="a class server needs root (accounts, PAM, servers as each learner) / 课堂服务器需要 root"),
-]
-L01 = "01_numpy_gradient_descent"
+pytestmark = CLASS_SERVER
 LEARNERS = 3
 MEM_LIMIT = "1G"  # each learner's; the test allocates past it / 每位学生的内存上限；测试会超出它
 
 
 @pytest.fixture(scope="module")
 def site():
-    """(site, passwords, roster): the test class with its accounts from a roster; all removed afterwards / 测试班级及其账户"""
-    with hub.throwaway_site(ROOT, server_args=("--LabApp.expose_app_in_browser=True",), mem_limit=MEM_LIMIT) as site:
-        roster = site.home / "roster.csv"
-        rows = [f"{site.name}-teacher,Ada Teacher,ada@example.edu,instructor"]
-        rows += [f"{site.name}-l{i},学生 {i},l{i}@example.edu,student" for i in range(1, LEARNERS + 1)]
-        roster.write_text("student_id,name,email,role\n" + "\n".join(rows) + "\n", encoding="utf-8")
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            assert cli.main(["hub", "roster", str(roster), "--home", str(site.home)]) == 0
-        passwords = dict(line.split(",")[0::2] for line in printed.getvalue().splitlines()[1:])
-        assert set(passwords) == {row.split(",")[0] for row in rows}, printed.getvalue()
-        yield site, passwords, roster
-    assert not [u for u in passwords if hub.account_exists(u)], "the test's accounts are removed / 测试账户应被删除"
+    """(site, passwords, roster): the test class (an instructor, three learners); all removed afterwards / 测试班级及其账户"""
+    people = [("teacher", "Ada Teacher", "instructor")] + [(f"l{i}", f"学生 {i}", "student") for i in range(1, LEARNERS + 1)]
+    with class_with_roster(people, server_args=("--LabApp.expose_app_in_browser=True",), mem_limit=MEM_LIMIT) as made:
+        yield made
 
 
 LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1 as /proc/net/tcp writes them
@@ -80,11 +63,6 @@ def listeners() -> list[tuple[str, int, int]]:
                 address, port = fields[1].split(":")
                 found.append((address, int(port, 16), int(fields[7])))
     return found
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def log_in(browser, site, name, password):
@@ -151,17 +129,6 @@ START_IN_KERNEL = """(code) => {
         future.onIOPub = (msg) => { if (msg.header.msg_type === "stream") window.__started.out += msg.content.text; };
     });
 }"""
-
-
-def wait_for_server(site, name: str, running: bool, timeout: float = 120) -> None:
-    """Until the hub says ``name``'s server is ready (or gone) / 等待 hub 报告服务器就绪（或已停止）"""
-    deadline = time.monotonic() + timeout
-    while True:
-        server = hub.api(site, f"/users/{name}").get("servers", {}).get("")
-        if (server is not None and server.get("ready")) == running and (running or server is None):
-            return
-        assert time.monotonic() < deadline, f"{name}: server {'not ready' if running else 'still there'} / 服务器状态未变化"
-        time.sleep(0.5)
 
 
 PROBE = """
@@ -358,13 +325,6 @@ def shadow(name: str) -> str:
     return next(line for line in Path("/etc/shadow").read_text().splitlines() if line.startswith(f"{name}:")).split(":")[1]
 
 
-def as_learner(site, name, *command):
-    """An nbgrader command in ``name``'s home, as ``name``, with their server's environment / 以学生身份运行 nbgrader 命令"""
-    home = Path(f"~{name}").expanduser()
-    return hub.run(["runuser", "-u", name, "--", "env", "-i", *(f"{k}={v}" for k, v in site.grader_environment().items()),
-                    f"HOME={home}", "nbgrader", *command], cwd=home)  # fmt: skip
-
-
 def test_removing_a_learner_keeps_their_work_and_the_roster_does_not_bring_them_back(site):
     """course hub remove: out of the class, locked; home, exchange files, gradebook row kept; back only with --restore
     移出班级并锁定，保留主目录、提交与成绩；只有 --restore 才能恢复"""
@@ -452,88 +412,7 @@ def test_a_bad_roster_changes_nothing(site, tmp_path, capsys):
         assert not hub.account_exists(f"{site.name}ok1")
 
 
-def pwd_uid(name: str) -> int:
-    import pwd
-
-    return pwd.getpwnam(name).pw_uid
-
-
 def groups_of(name: str) -> set[str]:
     import grp
 
     return {g.gr_name for g in grp.getgrall() if name in g.gr_mem}
-
-
-def owned_by(uids: set[int], roots=("/srv", "/home", "/tmp", "/var/tmp", "/dev/shm", "/etc")) -> list[str]:
-    """Files or folders under ``roots`` owned by one of ``uids`` / roots 下属于这些 uid 的文件"""
-    found = []
-    for root in roots:
-        for folder, dirs, files in os.walk(root, onerror=lambda error: None):
-            for name in dirs + files:
-                path = os.path.join(folder, name)
-                with contextlib.suppress(OSError):
-                    if os.lstat(path).st_uid in uids:
-                        found.append(path)
-    return found
-
-
-def test_two_classes_run_side_by_side_and_one_is_taken_down(site, tmp_path):
-    """A second class beside the first; `course hub down` removes it and keeps its grades and submissions in an
-    archive; the first class runs on / 第二个班级与第一个并存；撤下后只剩归档，第一个班级照常运行"""
-    site, passwords, _ = site
-    first_learner = sorted(n for n in passwords if not n.endswith("-teacher"))[0]
-    with hub.throwaway_site(ROOT) as other, hub.running(site):
-        learner = f"{other.name}-s1"
-        roster = other.home / "roster.csv"
-        roster.write_text(f"student_id,name,email,role\n{learner},S,s@example.edu,student\n")
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert cli.main(["hub", "roster", str(roster), "--name", other.name, "--home", str(other.home)]) == 0
-        with hub.running(other) as other_hub:
-            for a_site, name in ((site, first_learner), (other, learner)):
-                with contextlib.suppress(urllib.error.HTTPError):  # 409: the hub knows them already / hub 中已有此人
-                    hub.api(a_site, f"/users/{name}", method="POST")
-                hub.api(a_site, f"/users/{name}/server", method="POST")
-                wait_for_server(a_site, name, running=True)
-            hub.as_grader(other, ["nbgrader", "release_assignment", L01])
-            as_learner(other, learner, "fetch_assignment", L01)
-            as_learner(other, learner, "submit", L01)
-            uids = {pwd_uid(n) for n in hub.members(other)}
-            other_hub.stop()
-            archives = tmp_path / "archives"
-            with contextlib.redirect_stdout(io.StringIO()) as said:
-                assert cli.main(["hub", "down", "--name", other.name, "--home", str(other.home), "--archive", str(archives)]) == 0
-        (archive,) = archives.iterdir()
-        assert str(archive) in said.getvalue()
-        with tarfile.open(archive) as tar:
-            names = tar.getnames()
-        assert f"{other.name}/course/gradebook.db" in names, names
-        assert any(n.startswith(f"{other.name}/exchange/inbound/{learner}+{L01}+") for n in names), names
-        # Nothing of it listens, runs or owns a file; its groups and accounts are gone / 其端口、进程、文件、组与账户都已不在
-        assert not [p for p in (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port) if listening(p)]
-        assert not [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
-        assert owned_by(uids) == []
-        assert not hub.account_exists(learner) and not hub.account_exists(other.grader)
-        assert not any(hub.group_exists(g) for g in (other.learners, other.instructors, other.removed))
-        assert not other.home.exists() and not other.profile_script.exists()
-        # The first class is untouched / 第一个班级不受影响
-        assert hub.api(site, f"/users/{first_learner}")["servers"][""]["ready"]
-
-
-def _state(proc: Path) -> str | None:
-    """A process's state letter (Z: ended, waiting for its parent to read its status) / 进程状态字母"""
-    with contextlib.suppress(OSError):
-        return (proc / "stat").read_text().rpartition(")")[2].split()[0]
-    return None
-
-
-def _described(proc: Path) -> str:
-    with contextlib.suppress(OSError):
-        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        return f"{proc.name} {_state(proc)} {command}"
-    return proc.name
-
-
-def _uid_of(proc: Path) -> int | None:
-    with contextlib.suppress(OSError):
-        return proc.stat().st_uid
-    return None

@@ -1,0 +1,86 @@
+"""Two classes on one server, and one taken down (`course hub down`) while the other runs on.
+同一台服务器上的两个班级，其中一个被撤下，另一个照常运行。需要 root。
+"""
+
+import contextlib
+import io
+import os
+import tarfile
+import urllib.error
+from pathlib import Path
+
+from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
+
+from course import cli, hub
+
+pytestmark = CLASS_SERVER
+
+
+def owned_by(uids: set[int], roots=("/srv", "/home", "/tmp", "/var/tmp", "/dev/shm", "/etc")) -> list[str]:
+    """Files or folders under ``roots`` owned by one of ``uids`` / roots 下属于这些 uid 的文件"""
+    found = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root, onerror=lambda error: None):
+            for name in dirs + files:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    if os.lstat(path).st_uid in uids:
+                        found.append(path)
+    return found
+
+
+def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
+    """A second class beside the first; `course hub down` removes it and keeps its grades and submissions in an
+    archive; the first class runs on / 第二个班级与第一个并存；撤下后只剩归档，第一个班级照常运行"""
+    people = [("s1", "S", "student")]
+    with class_with_roster(people) as (site, _, _), class_with_roster(people) as (other, _, _), hub.running(site):
+        first_learner, learner = f"{site.name}-s1", f"{other.name}-s1"
+        with hub.running(other) as other_hub:
+            for a_site, name in ((site, first_learner), (other, learner)):
+                with contextlib.suppress(urllib.error.HTTPError):  # 409: the hub knows them already / hub 中已有此人
+                    hub.api(a_site, f"/users/{name}", method="POST")
+                hub.api(a_site, f"/users/{name}/server", method="POST")
+                wait_for_server(a_site, name, running=True)
+            hub.as_grader(other, ["nbgrader", "release_assignment", L01])
+            as_learner(other, learner, "fetch_assignment", L01)
+            as_learner(other, learner, "submit", L01)
+            uids = {pwd_uid(n) for n in hub.members(other)}
+            other_hub.stop()
+            archives = tmp_path / "archives"
+            with contextlib.redirect_stdout(io.StringIO()) as said:
+                assert cli.main(["hub", "down", "--name", other.name, "--home", str(other.home), "--archive", str(archives)]) == 0
+        (archive,) = archives.iterdir()
+        assert str(archive) in said.getvalue()
+        with tarfile.open(archive) as tar:
+            names = tar.getnames()
+        assert f"{other.name}/course/gradebook.db" in names, names
+        assert any(n.startswith(f"{other.name}/exchange/inbound/{learner}+{L01}+") for n in names), names
+        # Nothing of it listens, runs or owns a file; its groups and accounts are gone / 其端口、进程、文件、组与账户都已不在
+        assert not [p for p in (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port) if listening(p)]
+        assert not [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
+        assert owned_by(uids) == []
+        assert not hub.account_exists(learner) and not hub.account_exists(other.grader)
+        assert not any(hub.group_exists(g) for g in (other.learners, other.instructors, other.removed))
+        assert not other.home.exists() and not other.profile_script.exists()
+        # The first class is untouched / 第一个班级不受影响
+        assert hub.api(site, f"/users/{first_learner}")["servers"][""]["ready"]
+
+
+def _state(proc: Path) -> str | None:
+    """A process's state letter (Z: ended, waiting for its parent to read its status) / 进程状态字母"""
+    with contextlib.suppress(OSError):
+        return (proc / "stat").read_text().rpartition(")")[2].split()[0]
+    return None
+
+
+def _described(proc: Path) -> str:
+    with contextlib.suppress(OSError):
+        command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return f"{proc.name} {_state(proc)} {command}"
+    return proc.name
+
+
+def _uid_of(proc: Path) -> int | None:
+    with contextlib.suppress(OSError):
+        return proc.stat().st_uid
+    return None
