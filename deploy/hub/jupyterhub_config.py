@@ -1,9 +1,10 @@
 """JupyterHub for a class taking the course / 课程的 JupyterHub 配置。
 
 `course hub up` (or `make hub`) starts JupyterHub with this file and sets the ``COURSE_HUB_*``
-variables below; every variable has the default a class server uses, so a systemd unit may also run
-``/opt/course/env/bin/jupyterhub -f /srv/course/hub/jupyterhub_config.py`` directly.
+variables below; every variable has the default a class server uses. The proxy is not the hub's to start:
+`course hub up` starts it (``course.hub.proxy_command``) before the hub, and leaves it running when the hub stops.
 `course hub up`（或 `make hub`）用本文件启动 JupyterHub 并设置下面的 COURSE_HUB_* 变量；每个变量都有课堂服务器的默认值。
+代理不由 hub 启动：course hub up 在 hub 之前启动它，hub 停止时代理继续运行。
 
 - Login: real Unix accounts through PAM; members of the learners' or instructors' group may log in.
   登录：通过 PAM 使用真实的 Unix 账户；学生组或教师组的成员可以登录。
