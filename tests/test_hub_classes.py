@@ -5,6 +5,7 @@
 import contextlib
 import io
 import os
+import subprocess
 import tarfile
 import urllib.error
 from pathlib import Path
@@ -46,6 +47,12 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
             as_learner(other, learner, "submit", L01)
             uids = {pwd_uid(n) for n in hub.members(other)}
             other_hub.stop()
+            # The hub stopped alone: its learner's server still runs until `course hub stop` / hub 单独停止：学生服务器仍在运行
+            assert subprocess.run(["pgrep", "-u", learner], capture_output=True).returncode == 0
+            with contextlib.redirect_stdout(io.StringIO()) as said:
+                assert cli.main(["hub", "stop", "--name", other.name, "--home", str(other.home)]) == 0
+            assert "the proxy" in said.getvalue() and learner in said.getvalue(), said.getvalue()
+            assert not running_as({pwd_uid(learner)}), "nothing of theirs runs on / 其进程都已结束"
             archives = tmp_path / "archives"
             with contextlib.redirect_stdout(io.StringIO()) as said:
                 assert cli.main(["hub", "down", "--name", other.name, "--home", str(other.home), "--archive", str(archives)]) == 0
@@ -57,13 +64,19 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
         assert any(n.startswith(f"{other.name}/exchange/inbound/{learner}+{L01}+") for n in names), names
         # Nothing of it listens, runs or owns a file; its groups and accounts are gone / 其端口、进程、文件、组与账户都已不在
         assert not [p for p in (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port) if listening(p)]
-        assert not [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
+        assert not running_as(uids)
         assert owned_by(uids) == []
         assert not hub.account_exists(learner) and not hub.account_exists(other.grader)
         assert not any(hub.group_exists(g) for g in (other.learners, other.instructors, other.removed))
         assert not other.home.exists() and not other.profile_script.exists()
         # The first class is untouched / 第一个班级不受影响
         assert hub.api(site, f"/users/{first_learner}")["servers"][""]["ready"]
+
+
+def running_as(uids: set[int]) -> list[str]:
+    """Processes of ``uids`` still running (an ended one waiting for its parent to read its status is not)
+    这些 uid 仍在运行的进程（已结束、等待父进程回收的不算）"""
+    return [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
 
 
 def _state(proc: Path) -> str | None:
