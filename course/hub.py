@@ -28,6 +28,7 @@ import io
 import json
 import os
 import pwd
+import random
 import secrets
 import shutil
 import signal
@@ -687,9 +688,23 @@ def take_down(site: Site, archive_to: Path | None = ARCHIVES, say=print) -> Path
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port for a throwaway server, from below the kernel's ephemeral range: a port there (what
+    binding port 0 gives) is also what outgoing connections draw, so another process can take it between the
+    pick and the server's bind / 临时服务器的空闲端口，取自内核临时端口范围之下：该范围内的端口也供出站连接使用，可能在绑定前被占用"""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    pick = random.SystemRandom()
+    for _ in range(1000):
+        port = pick.randrange(10000, max(10001, low))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise HubError(f"no free port below {low} / {low} 以下没有空闲端口")
 
 
 @contextlib.contextmanager

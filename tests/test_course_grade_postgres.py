@@ -6,7 +6,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,15 +17,10 @@ from lesson_cells import LAYOUT
 from nbgrader.api import Gradebook
 from system_packages import needs
 
+from course.hub import free_port
 from course.layout import CourseLayout
 
 L01 = "01_numpy_gradient_descent"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 pytestmark = needs("postgresql")

@@ -180,3 +180,11 @@ def test_solutions_any_account_can_read_are_named():
         import shutil
 
         shutil.rmtree(folder)
+
+
+def test_throwaway_ports_come_from_below_the_ephemeral_range():
+    """free_port never gives a port outgoing connections could take first, and each one given is free"""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [hub.free_port() for _ in range(50)]
+    assert all(10000 <= port < low for port in ports), ports
+    assert len(set(ports)) > 40, "spread out, so two suites rarely meet / 分散，两个测试套件很少撞上"
