@@ -117,15 +117,21 @@ def register_students(site: hub.Site, students: list[Member]) -> None:
 def end_sessions(site: hub.Site, name: str) -> str:
     """Delete ``name``'s hub user: their server stops, their cookies and tokens end (their files stay).
     删除其 hub 用户：服务器停止，cookie 与令牌失效（文件保留）。"""
-    try:
-        hub.api(site, f"/users/{name}", method="DELETE")
-        return "hub sessions ended, server stopped / hub 会话已结束，服务器已停止"
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return "never logged in to the hub / 从未登录 hub"
-        return f"the hub refused to end the sessions ({error.code}): stop the hub's user in its admin page / hub 拒绝结束会话"
-    except (urllib.error.URLError, OSError):
-        return "hub not running: no session to end / hub 未运行，没有会话需要结束"
+    if hub.hub_running(site):
+        try:
+            hub.api(site, f"/users/{name}", method="DELETE")
+            return "hub sessions ended, server stopped / hub 会话已结束，服务器已停止"
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return "never logged in to the hub / 从未登录 hub"
+            return f"the hub refused to end the sessions ({error.code}): stop the hub's user in its admin page / hub 拒绝结束会话"
+        except (urllib.error.URLError, OSError):
+            pass
+    # Their server outlives a stopped hub (the proxy may still answer for it): end it and all they run
+    # 服务器比停止的 hub 活得久（代理可能仍在应答）：结束它及其所有进程
+    ended = hub.end_processes(site, name)
+    return "hub not running: " + ("their server and processes ended / hub 未运行：已结束其服务器与进程" if ended
+                                  else "nothing of theirs was running / hub 未运行：其没有在运行的进程")  # fmt: skip
 
 
 def remove(site: hub.Site, student_id: str) -> list[str]:

@@ -76,6 +76,11 @@ class ClassGroups:
             _write(folder / "cgroup.procs", str(pid))
 
     def processes(self, login: str) -> set[int]:
+        """The group's running processes (an ended one waiting for its parent to read its status is listed by the
+        kernel until then, but runs nothing) / 组中仍在运行的进程（已结束、等待父进程回收的不算）"""
+        return {pid for pid in self._members(login) if not _ended(pid)}
+
+    def _members(self, login: str) -> set[int]:
         found = set()
         for folder in self.learner_folders(login):
             with contextlib.suppress(FileNotFoundError):
@@ -91,6 +96,11 @@ class ClassGroups:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.05)
+        # A group is removed once its ended processes are read by their parents: wait briefly, never for long
+        # 已结束的进程被父进程回收后组才能删除：短暂等待，不会久等
+        reaped = time.monotonic() + 2
+        while self._members(login) and time.monotonic() < reaped:
+            time.sleep(0.05)
         for folder in self.learner_folders(login):
             with contextlib.suppress(FileNotFoundError, OSError):
                 folder.rmdir()
@@ -104,6 +114,13 @@ class ClassGroups:
                     self.end(learner.name)
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def _ended(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _write(path: Path, text: str) -> None:

@@ -543,13 +543,21 @@ def stop_class(site: Site) -> list[str]:
         stopped.append("the proxy / 代理")
     with contextlib.suppress(FileNotFoundError):
         (site.state / "proxy.pid").unlink()
+    stopped += [account for account in sorted(members(site)) if end_processes(site, account)]
     groups = class_limits.detect(site.name)
     if groups is not None:
         groups.remove()
-    for account in sorted(members(site)):
-        if subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True).returncode == 0:
-            stopped.append(account)
     return stopped
+
+
+def end_processes(site: Site, account: str) -> bool:
+    """End every process of ``account`` (its control group, then anything else it runs); True if any ran
+    结束该账户的所有进程（先是其控制组，再是其余进程）；有进程在运行时返回 True"""
+    groups = class_limits.detect(site.name)
+    ran = bool(groups is not None and groups.processes(account))
+    if groups is not None:
+        groups.end(account)
+    return subprocess.run(["pkill", "-KILL", "-u", account], capture_output=True).returncode == 0 or ran
 
 
 def members(site: Site) -> set[str]:

@@ -81,11 +81,17 @@ def encode(value) -> bytes:
         raise PlainDataError(f"more than {MAX_ARRAYS} arrays / 数组超过 {MAX_ARRAYS} 个")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr(TREE, json.dumps(tree))
+        archive.writestr(_entry(TREE), json.dumps(tree))
         for index, array in enumerate(arrays):
-            with archive.open(f"{index}.npy", "w", force_zip64=True) as handle:
+            with archive.open(_entry(f"{index}.npy"), "w", force_zip64=True) as handle:
                 np.lib.format.write_array(handle, array, allow_pickle=False)
     return buffer.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """An archive entry stamped with a fixed time, so the same data always gives the same bytes (an entry named by
+    a string gets the current time: two encodings a second apart would differ) / 固定时间的条目：同样的数据总是同样的字节"""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
 
 
 def decode(data: bytes, max_bytes: int = MAX_BYTES):

@@ -5,7 +5,6 @@
 import contextlib
 import io
 import os
-import subprocess
 import tarfile
 import urllib.error
 from pathlib import Path
@@ -37,10 +36,10 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
     """A second class beside the first; `course hub down` removes it and keeps its grades and submissions in an
     archive; the first class runs on / 第二个班级与第一个并存；撤下后只剩归档，第一个班级照常运行"""
     people = [("s1", "S", "student")]
-    with class_with_roster(people) as (site, _, _), class_with_roster(people) as (other, _, _), hub.running(site):
-        first_learner, learner = f"{site.name}-s1", f"{other.name}-s1"
+    with class_with_roster(people) as (site, _, _), class_with_roster(people + [("s2", "T", "student")]) as (other, _, _), hub.running(site):
+        first_learner, learner, leaving = f"{site.name}-s1", f"{other.name}-s1", f"{other.name}-s2"
         with hub.running(other) as other_hub:
-            for a_site, name in ((site, first_learner), (other, learner)):
+            for a_site, name in ((site, first_learner), (other, learner), (other, leaving)):
                 with contextlib.suppress(urllib.error.HTTPError):  # 409: the hub knows them already / hub 中已有此人
                     hub.api(a_site, f"/users/{name}", method="POST")
                 hub.api(a_site, f"/users/{name}/server", method="POST")
@@ -50,8 +49,12 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
             as_learner(other, learner, "submit", L01)
             uids = {pwd_uid(n) for n in hub.members(other)}
             other_hub.stop()
-            # The hub stopped alone: its learner's server still runs until `course hub stop` / hub 单独停止：学生服务器仍在运行
-            assert subprocess.run(["pgrep", "-u", learner], capture_output=True).returncode == 0
+            # The hub stopped alone: its learners' servers still run until `course hub stop` / hub 单独停止：学生服务器仍在运行
+            assert running_as({pwd_uid(learner)}) and running_as({pwd_uid(leaving)})
+            # Removed while the hub is stopped: their server ends all the same / hub 停止时被移出：其服务器照样结束
+            with contextlib.redirect_stdout(io.StringIO()) as said:
+                assert cli.main(["hub", "remove", leaving, "--name", other.name, "--home", str(other.home)]) == 0
+            assert "their server and processes ended" in said.getvalue() and not running_as({pwd_uid(leaving)}), said.getvalue()
             with contextlib.redirect_stdout(io.StringIO()) as said:
                 assert cli.main(["hub", "stop", "--name", other.name, "--home", str(other.home)]) == 0
             assert "the proxy" in said.getvalue() and learner in said.getvalue(), said.getvalue()

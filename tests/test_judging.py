@@ -373,3 +373,14 @@ def test_unconfirmed_exercises_score_nothing_in_any_test_cell():
     assert (fit.score, fit.status, fit.message, fit.confirmed, fit.verdict) == (0, Status.FAILED, "differs / 不同", False, "differs / 不同")
     assert fit.cell_scores == dict.fromkeys(lesson.exercises["ex01_fit"], 0.0)
     assert all(r.score == lesson.max_score(g) and r.confirmed for g, r in by_id.items() if g != "ex01_fit")
+
+
+def test_the_same_data_encodes_to_the_same_bytes_at_any_time(monkeypatch):
+    """plain_data.encode is a function of the value only: a clock a minute later gives the same bytes / 编码只取决于值"""
+    import time
+
+    value = {"w": np.arange(4.0), "losses": [1.0, 0.5]}
+    first = plain_data.encode(value)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert plain_data.encode(value) == first
