@@ -77,9 +77,21 @@ def serve(socket_path: str, linger: float | None = None) -> None:
     if linger is None:
         _die_with_parent(signal.SIGTERM)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    os.chmod(socket_path, 0o600)
+    # Bound and listening under a passing name, then linked to its own: a command that finds the socket can connect
+    # (bound but not yet listening, it would be refused); as with bind, a name another zygote holds is not taken.
+    # The passing name is no longer than the real one.
+    # 先以临时名字绑定并监听，再链接到正式名字：找到套接字的命令一定能连上（已绑定但未监听时连接会被拒绝）；
+    # 与 bind 一样，不会占用另一个父进程已有的名字
+    passing = os.path.join(os.path.dirname(socket_path), f".z{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(passing)
+    listener.bind(passing)
+    os.chmod(passing, 0o600)
     listener.listen(256)
+    try:
+        os.link(passing, socket_path)
+    finally:
+        os.unlink(passing)
     import importlib
 
     import helpers

@@ -17,6 +17,7 @@ Used by tests/test_kernel_channels.py (as root) and tests/test_sandbox_rootless.
 import contextlib
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -255,6 +256,7 @@ def two_kernels(mode: str) -> dict:
         report = scratch / "report.json"
         reports[role] = json.loads(report.read_text()) if report.exists() else {"problems": (scratch / "problems.json").read_text()}
     reports["host pid"] = pid
+    shutil.rmtree(base, ignore_errors=True)
     return reports
 
 

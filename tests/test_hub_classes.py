@@ -5,7 +5,9 @@
 import contextlib
 import io
 import os
+import signal
 import tarfile
+import time
 import urllib.error
 from pathlib import Path
 
@@ -38,7 +40,7 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
     people = [("s1", "S", "student")]
     with class_with_roster(people) as (site, _, _), class_with_roster(people + [("s2", "T", "student")]) as (other, _, _), hub.running(site):
         first_learner, learner, leaving = f"{site.name}-s1", f"{other.name}-s1", f"{other.name}-s2"
-        with hub.running(other) as other_hub:
+        with started_where_ctrl_c_is_ignored(hub.running(other)) as other_hub:
             for a_site, name in ((site, first_learner), (other, learner), (other, leaving)):
                 with contextlib.suppress(urllib.error.HTTPError):  # 409: the hub knows them already / hub 中已有此人
                     hub.api(a_site, f"/users/{name}", method="POST")
@@ -48,7 +50,11 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
             as_learner(other, learner, "fetch_assignment", L01)
             as_learner(other, learner, "submit", L01)
             uids = {pwd_uid(n) for n in hub.members(other)}
+            stopping = time.monotonic()
             other_hub.stop()
+            # JupyterHub stops its services with SIGINT first, and waits 10 s for each that ignores it
+            # JupyterHub 先用 SIGINT 停止其服务，对忽略它的服务各等 10 秒
+            assert time.monotonic() - stopping < 10, f"the hub took {time.monotonic() - stopping:.0f} s to stop / hub 停止用时过长"
             # The hub stopped alone: its learners' servers still run until `course hub stop` / hub 单独停止：学生服务器仍在运行
             assert running_as({pwd_uid(learner)}) and running_as({pwd_uid(leaving)})
             # Removed while the hub is stopped: their server ends all the same / hub 停止时被移出：其服务器照样结束
@@ -77,6 +83,20 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
         assert not other.home.exists() and not other.profile_script.exists()
         # The first class is untouched / 第一个班级不受影响
         assert hub.api(site, f"/users/{first_learner}")["servers"][""]["ready"]
+
+
+@contextlib.contextmanager
+def started_where_ctrl_c_is_ignored(server):
+    """Enter ``server`` as a background job of a shell would (`make test &`): SIGINT ignored, which children inherit
+    如同 shell 的后台任务那样进入（SIGINT 被忽略，子进程继承）"""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        entered = server.__enter__()
+    finally:
+        signal.signal(signal.SIGINT, before)
+    with contextlib.ExitStack() as stack:
+        stack.push(server)
+        yield entered
 
 
 def running_as(uids: set[int]) -> list[str]:

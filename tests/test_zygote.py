@@ -6,6 +6,8 @@ import ast
 import os
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -181,3 +183,24 @@ def test_a_zygote_that_left_is_replaced_and_a_silent_client_stalls_nothing(monke
     silent.close()
     for pid in processes_with(path):
         os.kill(pid, signal.SIGTERM)
+
+
+def test_the_socket_appears_only_once_it_listens(tmp_path):
+    """A command that finds the socket can connect at once, however slow the zygote between taking its address and
+    listening (the window in which `course check` found a socket that refused it, under load)
+    找到套接字的命令可以立即连接，无论父进程在绑定地址与开始监听之间多慢（负载下 course check 曾找到拒绝连接的套接字）"""
+    path = str(tmp_path / "z.sock")
+    slow_listen = ("import socket, sys, time\nlisten = socket.socket.listen\n"
+                   "socket.socket.listen = lambda self, *a: (time.sleep(2), listen(self, *a))[1]\n"
+                   "from course import zygote\nzygote.serve(sys.argv[1], 1)")  # fmt: skip
+    server = subprocess.Popen([sys.executable, "-c", slow_listen, path], cwd=LAYOUT.root)
+    try:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(path) and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.connect(path)
+        assert [p.name for p in tmp_path.iterdir()] == ["z.sock"], "no other name left behind / 不留下其他名字"
+    finally:
+        server.kill()
+        server.wait()

@@ -20,6 +20,7 @@ variables below; every variable has the default a class server uses. The proxy i
 import grp
 import json
 import os
+import signal
 from pathlib import Path
 
 c = get_config()  # noqa: F821 — injected by traitlets / 由 traitlets 注入
@@ -58,6 +59,12 @@ PROXY_TOKEN = STATE / "proxy-token"
 if PROXY_TOKEN.is_file():
     c.ConfigurableHTTPProxy.auth_token = PROXY_TOKEN.read_text().strip()
 c.JupyterHub.cleanup_servers = False
+# JupyterHub stops its services with SIGINT first and waits 10 s for each one that ignores it. It sets its own SIGINT
+# handler only after starting them, so a hub started where SIGINT is ignored (a shell's background job: `make test &`,
+# a service manager) hands that on and every stop waits it out. Python's usual handler, set here, is not inherited.
+# JupyterHub 先用 SIGINT 停止其服务，对忽略它的服务各等 10 秒；它在启动服务之后才设置自己的 SIGINT 处理，
+# 因此在忽略 SIGINT 的环境（shell 后台任务、服务管理器）中启动的 hub 会把“忽略”传给服务。这里设置的 Python 默认处理不会被继承。
+signal.signal(signal.SIGINT, signal.default_int_handler)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
