@@ -22,6 +22,7 @@ learner's server runs in their control group (``course.class_limits``). Accounts
 """
 
 import contextlib
+import fcntl
 import grp
 import hashlib
 import io
@@ -241,6 +242,17 @@ def build_environment(root: Path, env: Path, say=print) -> None:
     require_root()
     if not PYTHON.is_file():
         raise HubError(f"{PYTHON} is missing (Debian: apt-get install python3.11 python3.11-venv) / 缺少 {PYTHON}")
+    if not env.parent.exists():
+        env.parent.mkdir(parents=True)
+        env.parent.chmod(0o755)  # every account runs what lies below / 所有账户都要运行其中的程序
+    # One build at a time (two test suites, or two admins, on one server): the second finds the first's work done
+    # 同一时间只建立一次（一台服务器上的两套测试或两位管理员）：后来者会发现前者已完成
+    with open(env.parent / f".{env.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _build_environment(root, env, say)
+
+
+def _build_environment(root: Path, env: Path, say) -> None:
     parts = [
         (".course-packages", _digest(root, [root / p for p in PACKAGE_FILES]), lambda: _install_packages(root, env)),
         (".course-proxy", PROXY, lambda: _install_proxy(env)),
@@ -256,9 +268,6 @@ def build_environment(root: Path, env: Path, say=print) -> None:
 
 def _install_packages(root: Path, env: Path) -> None:
     if not (env / "bin" / "python").exists():
-        if not env.parent.exists():
-            env.parent.mkdir(parents=True)
-            env.parent.chmod(0o755)  # every account runs what lies below / 所有账户都要运行其中的程序
         run([str(PYTHON), "-m", "venv", str(env)])
     run([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", *(a for p in PACKAGE_FILES for a in ("-r", str(root / p)))])
 

@@ -188,3 +188,39 @@ def test_throwaway_ports_come_from_below_the_ephemeral_range():
     ports = [hub.free_port() for _ in range(50)]
     assert all(10000 <= port < low for port in ports), ports
     assert len(set(ports)) > 40, "spread out, so two suites rarely meet / 分散，两个测试套件很少撞上"
+
+
+def test_two_builds_of_the_class_environment_take_turns(tmp_path, monkeypatch):
+    """Two `course hub env` at once (two suites on one server): the second waits, then finds every part done
+    同时运行两次 course hub env：后者等待，然后发现各部分都已完成"""
+    import threading
+    import time
+
+    monkeypatch.setattr(hub, "require_root", lambda: None)
+    monkeypatch.setattr(hub, "PYTHON", Path(os.__file__))  # any file: only its presence is checked / 只检查其存在
+    installs, busy = [], threading.Lock()
+
+    def install(*args) -> None:
+        assert busy.acquire(blocking=False), "two installs at once / 两个安装同时进行"
+        time.sleep(0.3)
+        installs.append(threading.current_thread().name)
+        busy.release()
+
+    for part in ("_install_packages", "_install_proxy", "_install_course"):
+        monkeypatch.setattr(hub, part, install)
+    env = tmp_path / "opt" / "env"
+    failures = []
+
+    def build() -> None:
+        try:
+            env.mkdir(parents=True, exist_ok=True)
+            hub.build_environment(ROOT, env, say=lambda text: None)
+        except BaseException as error:  # noqa: BLE001 — reported by the test / 由测试报告
+            failures.append(error)
+
+    builders = [threading.Thread(target=build, name=f"build-{i}") for i in range(2)]
+    for builder in builders:
+        builder.start()
+    for builder in builders:
+        builder.join()
+    assert failures == [] and len(installs) == 3 and len(set(installs)) == 1, (failures, installs)
