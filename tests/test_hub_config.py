@@ -224,3 +224,31 @@ def test_two_builds_of_the_class_environment_take_turns(tmp_path, monkeypatch):
     for builder in builders:
         builder.join()
     assert failures == [] and len(installs) == 3 and len(set(installs)) == 1, (failures, installs)
+
+
+SLOW_IDLE = """import time
+kernel = get_ipython().kernel
+say_status = kernel._publish_status
+
+def slow_idle(status, *args, **kwargs):
+    if status == "idle":
+        kernel._publish_status = say_status
+        time.sleep(6)
+    return say_status(status, *args, **kwargs)
+
+kernel._publish_status = slow_idle"""
+
+
+@pytest.mark.parametrize("folder", [ROOT, DEPLOY], ids=["course", "class-server"])
+def test_validate_waits_for_a_busy_kernel(folder, tmp_path, monkeypatch):
+    """Validate on a busy server: a kernel that says it is idle 6 s after its reply (nbclient waits 4 s by default)
+    is validated, not turned into "an error running the validate command"
+    繁忙服务器上的 Validate：回复 6 秒后才报告空闲的内核照常验证，而不是“运行验证命令时出错”"""
+    import nbformat
+    from nbgrader.validator import Validator
+
+    config = load(folder, "nbgrader_config.py", {}, monkeypatch)
+    notebook = tmp_path / "slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(SLOW_IDLE), nbformat.v4.new_code_cell("print(42)")]), notebook)
+    monkeypatch.chdir(tmp_path)
+    assert Validator(config=config).validate(str(notebook)) == {}

@@ -30,3 +30,9 @@ c.ExchangeFactory.submit = "course.collect.PrivateSubmissionSubmit"
 # 随机选中的回环端口可能在绑定之前被其他进程占用，内核随即退出
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(jupyter_runtime_dir(), f"validate-{uuid.uuid4().hex}-ipc")
+
+# Validate and nbgrader's own autograde wait up to 30 s, not nbclient's 4, for a kernel to say it is idle after a cell:
+# on a busy server that word comes late, and nbgrader turns the wait into "an error running the validate command"
+# Validate 与 nbgrader 自带的 autograde 在每个单元格后最多等待 30 秒（而非 nbclient 的 4 秒）让内核报告空闲：
+# 服务器繁忙时这条消息来得晚，nbgrader 会把超时变成“运行验证命令时出错”
+c.Execute.iopub_timeout = 30
