@@ -20,7 +20,7 @@ if "COURSE_EXCHANGE" not in os.environ:
     c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
     c.Exchange.assignment_dir = os.path.join(COURSE_ROOT, "assignments")
 
-# Each lesson's observers (trusted judging, course/judging.py) stay with the instructor / 各课的观察函数只留在教师处
+# Each lesson's observers (trusted judging, course/grading/judging.py) stay with the instructor / 各课的观察函数只留在教师处
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "observers.py"]
 
 # The stubs learners see in place of solutions / 学生在答案位置看到的占位内容
@@ -31,11 +31,11 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE / 在此写下你的答案"
 
 # torch's own warnings on stderr must not zero a correct test cell (course grade applies the same rule).
 # torch 自身打印到 stderr 的警告不应让正确的测试单元格得 0 分（course grade 使用同样的规则）。
-from course.scoring import TORCH_WARNING  # noqa: E402
+from course.grading.scoring import TORCH_WARNING  # noqa: E402
 
 # Late submissions: 10% of a notebook's score per day (or part of a day) late, for course grade and nbgrader alike;
 # change the fraction here, or bring another LateSubmissionPlugin / 迟交：每迟交一天（不足一天按一天计）扣 10%；可在此修改或换用其他插件
-c.AssignLatePenalties.plugin_class = "course.late_policy.PerDayPenalty"
+c.AssignLatePenalties.plugin_class = "course.gradebook.late_policy.PerDayPenalty"
 c.PerDayPenalty.fraction_per_day = 0.1
 
 c.IgnorePattern.enabled = True

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from answers.lesson01 import WRONG  # noqa: E402
 
-from course.deadlines import set_due  # noqa: E402
-from course.grading import nbgrader_meta  # noqa: E402
+from course.gradebook.deadlines import set_due  # noqa: E402
 from course.layout import CourseLayout  # noqa: E402
+from course.notebook.cells import nbgrader_meta  # noqa: E402
 
 LAYOUT = CourseLayout(ROOT)
 LESSON = "01_numpy_gradient_descent"

@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/hub_load.py [--learners 30] [--active 3] [--idle-timeout 180]
 
-A throwaway class (``course.hub.throwaway_site``: its own accounts, folders and ports, all removed
+A throwaway class (``course.server.hub.throwaway_site``: its own accounts, folders and ports, all removed
 afterwards) gets ``--learners`` accounts through ``course hub roster``'s code; JupyterHub runs with the
 class's configuration (``deploy/hub``). Every learner's server is requested at once through the hub's
 REST API; the script reports how long each took to be ready, the memory each server's processes use
@@ -29,8 +29,11 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from course import accounts, hub  # noqa: E402
 from course.layout import CourseLayout  # noqa: E402
+from course.server import (
+    accounts,
+    hub,  # noqa: E402
+)
 
 # The lesson whose set-up cell an active learner runs: torch.nn, the heaviest imports / 活跃学生运行其准备单元格的课
 ACTIVE_LESSON = "06_nn_modules"

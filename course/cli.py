@@ -24,10 +24,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from course.authoring.views import FORMATS, SOURCES
 from course.bilingual import LANGUAGES
-from course.export import ExportFormat
+from course.gradebook.export import ExportFormat
 from course.layout import CourseLayout
-from course.views import FORMATS, SOURCES
 
 SOURCE, RELEASE = CourseLayout.source_directory, CourseLayout.release_directory
 
@@ -44,7 +44,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from course.release import ReleaseError, generate_release
+    from course.authoring.release import ReleaseError, generate_release
 
     layout = CourseLayout.find(Path.cwd())
     try:
@@ -71,7 +71,7 @@ def _execute(args: argparse.Namespace) -> int:
         return 2
     from nbclient.exceptions import CellExecutionError
 
-    from course.execute import refresh_outputs
+    from course.authoring.execute import refresh_outputs
 
     for lesson in args.lessons or known:
         notebook = layout.source_notebook(lesson)
@@ -94,8 +94,15 @@ def _check(args: argparse.Namespace) -> int:
     except SystemExit:  # a learner's copy outside the course: use the course we are in / 课程之外的副本：使用当前所在的课程
         layout = CourseLayout.find(Path.cwd())
     from course.bilingual import course_lang, in_language
-    from course.grading import InvalidSubmission, read_submission, recognise_lesson
-    from course.pipeline import GradedAs, Kernel, course_lessons, grade_submission, user_matplotlib_cache
+    from course.grading.pipeline import (
+        GradedAs,
+        Kernel,
+        course_lessons,
+        grade_submission,
+        user_matplotlib_cache,
+    )
+    from course.notebook.lesson import recognise_lesson
+    from course.notebook.submission import InvalidSubmission, read_submission
     from course.results import Status
 
     lessons = course_lessons(layout)
@@ -115,7 +122,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{notebook.name}: checked as lesson {name} / 按第 {name} 课检查", file=sys.stderr)
     # Visible tests only, unsandboxed: it is the learner's own code on the learner's machine
     # 只用可见测试，不带沙箱：这是学生在自己机器上运行自己的代码
-    from course import zygote
+    from course.kernel import zygote
 
     # After the first check, kernels fork from a lingering pre-imported parent, held until the check ends
     # 第一次检查之后，内核由常驻的父进程派生；检查结束前它不会退出
@@ -148,7 +155,7 @@ def _due_for_learner(layout: CourseLayout, lesson: str) -> str | None:
     one machine); never creates a gradebook / 若能读取课程成绩库（单机课堂），给出该课的截止时间；从不创建成绩库。"""
     import datetime as dt
 
-    from course.deadlines import describe_due, due_date
+    from course.gradebook.deadlines import describe_due, due_date
 
     database = layout.gradebook_path
     if not (database.is_file() and os.access(database, os.R_OK)):
@@ -183,9 +190,9 @@ def _grade(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.timeout < 1:
         print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
         return 2
-    from course.grade_batch import GradeOptions, grade_all
-    from course.judging import JudgingError
-    from course.release import ReleaseError
+    from course.authoring.release import ReleaseError
+    from course.grading.batch import GradeOptions, grade_all
+    from course.grading.judging import JudgingError
 
     os.environ["COURSE_LANG"] = args.lang  # kernels explain errors in it too / 内核中的错误解释也使用该语言
     options = GradeOptions(
@@ -232,7 +239,7 @@ def _known_lesson(layout: CourseLayout, lesson: str) -> bool:
 def _due(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from course.deadlines import DeadlineError, describe_due, parse_due, set_due
+    from course.gradebook.deadlines import DeadlineError, describe_due, parse_due, set_due
 
     layout = CourseLayout.find(Path.cwd())
     if not _known_lesson(layout, args.lesson):
@@ -253,7 +260,7 @@ def _due(args: argparse.Namespace) -> int:
 def _extend(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from course.deadlines import DeadlineError, describe_due, grant_extension
+    from course.gradebook.deadlines import DeadlineError, describe_due, grant_extension
 
     layout = CourseLayout.find(Path.cwd())
     if not _known_lesson(layout, args.lesson):
@@ -273,7 +280,7 @@ def _extend(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from course.status import format_status, term_status
+    from course.gradebook.status import format_status, term_status
 
     layout = CourseLayout.find(Path.cwd())
     db_url = args.db_url or layout.gradebook_url
@@ -285,7 +292,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _view(args: argparse.Namespace) -> int:
-    from course.views import write_views
+    from course.authoring.views import write_views
 
     layout = CourseLayout.find(Path.cwd())
     written = write_views(layout, args.lang, to=args.to, source=args.source, out=Path(args.out) if args.out else None)
@@ -295,7 +302,7 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from course.export import ExportError, export_grades
+    from course.gradebook.export import ExportError, export_grades
 
     try:
         db_url = args.db_url or CourseLayout.find(Path.cwd()).gradebook_url
@@ -331,8 +338,8 @@ def grading_summary(graded, seconds: float) -> str:
 
 
 def _hub(args: argparse.Namespace) -> int:
-    from course import accounts, hub
-    from course.roster import RosterError
+    from course.gradebook.roster import RosterError
+    from course.server import accounts, hub
 
     root = CourseLayout.find(Path.cwd()).root if args.hub_command in ("env", "up") else None
     try:
@@ -372,14 +379,14 @@ def _hub(args: argparse.Namespace) -> int:
 
 def _class_home(args: argparse.Namespace) -> Path:
     """``--home``, else ``/srv/<name>`` / 课堂服务器目录：--home，否则 /srv/<name>"""
-    from course import hub
+    from course.server import hub
 
     return Path(args.home).resolve() if args.home else hub.Site.defaults(args.name)["home"]
 
 
 def _class_exchange(args: argparse.Namespace, home: Path) -> Path:
     """``--exchange``, else the one the class used before (saved at ``up``), else ``<home>/exchange`` / 交换目录"""
-    from course import hub
+    from course.server import hub
 
     if args.exchange:
         return Path(args.exchange).resolve()

@@ -88,6 +88,19 @@ class CourseLayout:
         """The default gradebook as nbgrader's default ``db_url`` / 默认成绩库的 URL。"""
         return f"sqlite:///{self.gradebook_path}"
 
+    def nbgrader_config(self, db_url: str | None = None):
+        """nbgrader's configuration of this course (its ``nbgrader_config.py``), rooted here, with ``db_url`` if given.
+
+        本课程的 nbgrader 配置（nbgrader_config.py），以课程目录为根；给出 db_url 时使用它。
+        """
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader(self.config_file, path=str(self.root)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        if db_url is not None:
+            config.CourseDirectory.db_url = db_url
+        return config
+
     @staticmethod
     def lesson_file(folder: Path, lesson: str, suffix: str = ".ipynb") -> Path:
         """``<folder>/<lesson>/<lesson><suffix>``: how every folder of the course holds a lesson.

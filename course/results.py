@@ -76,7 +76,7 @@ class SubmissionResult:
     """One submission of one lesson: its rows, total, maximum and worst status; ``notebook`` is the
     executed graded notebook (as a dict) when one ran, for the gradebook and the feedback; ``student``
     is set by ``course grade``; ``observations`` holds the raw bytes the observing cells wrote, per
-    exercise, until the grader has judged them (course.judging).
+    exercise, until the grader has judged them (course.grading.judging).
 
     一份提交（某一课）：各练习的结果、总分、满分与最差状态；运行过时 notebook 是执行后的评分笔记本。
     """

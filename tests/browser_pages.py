@@ -9,8 +9,8 @@ from lab_server import TOKEN
 from lesson_cells import LAYOUT, ROOT
 from system_packages import chromium, needs
 
-from course.grading import nbgrader_meta
 from course.layout import CourseLayout
+from course.notebook.cells import nbgrader_meta
 
 CHROMIUM = chromium()
 ARTIFACTS = ROOT / "artifacts" / "browser"

@@ -11,7 +11,8 @@ import pytest
 from lesson_cells import ROOT
 from system_packages import needs
 
-from course import cli, hub
+from course import cli
+from course.server import hub
 
 CLASS_SERVER = [
     needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),

@@ -1,6 +1,6 @@
 """Reading the course's notebooks in tests / 在测试中读取课程的笔记本。
 
-Which cells are answers, tests, set-up and context is decided in course.grading, the module the
+Which cells are answers, tests, set-up and context is decided in course.notebook, the module the
 grader uses, and where the notebooks lie in course.layout, so the tests and ``course grade`` cannot
 disagree.
 """
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading import context_cells, exercise_of, is_answer, is_test, nbgrader_meta, setup_cell
 from course.layout import CourseLayout
+from course.notebook.cells import context_cells, exercise_of, is_answer, is_test, nbgrader_meta, setup_cell
 
 __all__ = [
     "LAYOUT", "NOTEBOOKS", "ROOT", "SOLUTIONS", "answer_cells", "context_cells", "grading_cells", "grading_cells_of",

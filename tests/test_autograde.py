@@ -15,8 +15,8 @@ import pytest
 from lesson_cells import LAYOUT, grading_cells, read
 from nbgrader.api import Gradebook
 
+from course.grading.pipeline import course_lessons
 from course.layout import CourseLayout
-from course.pipeline import course_lessons
 
 LESSONS = LAYOUT.lessons()
 STUDENTS = {"solution_student": LAYOUT.source_dir, "untouched_student": LAYOUT.release_dir}

@@ -30,7 +30,7 @@ from lesson_cells import LAYOUT
 from submissions.build import L04, WRONG_01, notebook, save, with_answers
 from submissions.trust import SCRIPT_MARKDOWN, SCRIPT_OUTPUTS
 
-from course.grading import nbgrader_meta
+from course.notebook.cells import nbgrader_meta
 
 pytestmark = needs_chromium
 L01 = "01_numpy_gradient_descent"

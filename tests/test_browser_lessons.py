@@ -11,7 +11,7 @@ from browser_pages import ARTIFACTS, close_notebook, needs_chromium, open_notebo
 from lab_server import api
 from lesson_cells import LAYOUT
 
-from course.execute import RAISES_TAG
+from course.authoring.execute import RAISES_TAG
 
 pytestmark = needs_chromium
 LESSONS = LAYOUT.lessons()

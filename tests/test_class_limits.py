@@ -1,4 +1,4 @@
-"""course.class_limits on a cgroup tree laid out like the kernel's, in a temporary folder (no root needed for most).
+"""course.server.class_limits on a cgroup tree laid out like the kernel's, in a temporary folder (no root needed for most).
 A real learner's limit is tested with a real class in tests/test_hub.py."""
 
 import os
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from course import class_limits
-from course.class_limits import ClassGroups, detect, parse_bytes
+from course.server import class_limits
+from course.server.class_limits import ClassGroups, detect, parse_bytes
 
 
 def test_sizes_are_read_as_jupyterhub_writes_them():

@@ -7,8 +7,8 @@ import pytest
 from lesson_cells import LAYOUT
 from nbclient.exceptions import CellExecutionError
 
+from course.authoring.execute import refresh_outputs
 from course.cli import main
-from course.execute import refresh_outputs
 from course.layout import CourseLayout
 
 

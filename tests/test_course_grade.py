@@ -35,12 +35,12 @@ from submissions.build import (
 from submissions.trust import ALL_WRONG
 
 from course.cli import main
-from course.judging import DIFFERS, NOT_PLAIN
-from course.kernel_observer import OBSERVATION
+from course.grading.judging import DIFFERS, NOT_PLAIN
+from course.grading.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
+from course.kernel.injected.observer import OBSERVATION
+from course.kernel.sandbox import sandbox_available
 from course.layout import CourseLayout
-from course.pipeline import LINKED_FOLDER_MESSAGE, course_lessons
 from course.results import Status
-from course.sandbox import sandbox_available
 
 # Facts of the lessons, from the notebooks themselves / 课程的事实，取自笔记本本身
 LESSONS = course_lessons(LAYOUT)
@@ -253,7 +253,7 @@ def zygotes_in(folder) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         with contextlib.suppress(OSError):
-            if entry.name.isdigit() and f"course.zygote\0serve\0{folder}" in (entry / "cmdline").read_bytes().decode(errors="replace"):
+            if entry.name.isdigit() and f"course.kernel.zygote\0serve\0{folder}" in (entry / "cmdline").read_bytes().decode(errors="replace"):
                 found.append(int(entry.name))
     return found
 
@@ -318,7 +318,7 @@ def test_linked_submissions_are_never_followed(batch):
 
 def test_without_root_it_warns_once_and_still_grades(tmp_path, monkeypatch):
     """On a laptop (not root) the kernel is not sandboxed: one warning, then grading as usual / 非 root 时只警告一次并照常评阅"""
-    from course import grade_batch
+    from course.grading import batch as grade_batch
 
     # The one place that decides / 唯一做决定的地方
     monkeypatch.setattr(grade_batch, "sandbox_available", lambda: False)

@@ -9,14 +9,21 @@ from pathlib import Path
 from lesson_cells import LAYOUT, ROOT
 from nbgrader.api import Gradebook
 from submissions.build import L01, WRONG_01, notebook, save, with_answers
-from submissions.trust import CHANNEL_PUBLISHER, CHANNEL_READER, REWRITE_OBSERVATION
+from submissions.trust import (
+    CHANNEL_FILE,
+    CHANNEL_KEY,
+    CHANNEL_PUBLISHER,
+    CHANNEL_READER,
+    REWRITE_OBSERVATION,
+)
 
 from course.cli import main
-from course.grading import build_graded_notebook, nbgrader_meta
-from course.judging import DIFFERS, Judge
+from course.grading.judging import DIFFERS, Judge
+from course.grading.pipeline import GradedAs, course_lessons, observe_reference
+from course.kernel.runner import prepare_scratch, run_cells
 from course.layout import CourseLayout
-from course.notebook_runner import prepare_scratch, run_cells
-from course.pipeline import GradedAs, course_lessons, observe_reference
+from course.notebook.build import build_graded_notebook
+from course.notebook.cells import nbgrader_meta
 from course.results import Status
 
 LESSONS = course_lessons(LAYOUT)
@@ -47,7 +54,7 @@ def test_a_grader_that_read_observations_late_would_be_fooled(tmp_path):
 def test_without_a_sandbox_kernels_do_talk(tmp_path, monkeypatch):
     """The channel attack is real: unsandboxed (a laptop, with the warning), the reader replays the publisher's observations
     and earns points; course grade's sandbox is what stops it / 通道攻击是真实的：没有沙箱时，读取者重放发布者的观察结果并得分"""
-    from course import grade_batch
+    from course.grading import batch as grade_batch
 
     monkeypatch.setattr(grade_batch, "sandbox_available", lambda: False)
     submitted = tmp_path / "submitted"
@@ -70,10 +77,10 @@ def clear_published_observations() -> None:
     import ctypes
 
     for folder in ("/tmp", "/dev/shm", "/var/tmp"):
-        Path(folder, "course-observations").unlink(missing_ok=True)
+        Path(folder, CHANNEL_FILE).unlink(missing_ok=True)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.shmget.restype, libc.shmget.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
-    segment = libc.shmget(0x5EED, 0, 0)
+    segment = libc.shmget(CHANNEL_KEY, 0, 0)
     if segment >= 0:
         libc.shmctl(segment, 0, None)  # IPC_RMID
 
@@ -82,7 +89,7 @@ def test_a_grader_failure_fails_only_its_submission(tmp_path, monkeypatch, capsy
     """An exception while judging one submission: that one scores 0 with status error and the reason, every file is still
     written with the others graded, and `course grade` exits 1 naming it / 评判某份提交时出错：该提交 0 分、状态 error 并给出原因，
     其余照常评阅，所有文件都写出，course grade 以 1 退出并指出它"""
-    from course.judging import Judge as Judging
+    from course.grading.judging import Judge as Judging
 
     submitted = tmp_path / "submitted"
     for student in ("a_honest", "b_unlucky"):

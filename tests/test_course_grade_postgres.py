@@ -17,8 +17,8 @@ from lesson_cells import LAYOUT
 from nbgrader.api import Gradebook
 from system_packages import needs
 
-from course.hub import free_port
 from course.layout import CourseLayout
+from course.server.hub import free_port
 
 L01 = "01_numpy_gradient_descent"
 

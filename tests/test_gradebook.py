@@ -1,4 +1,4 @@
-"""course.gradebook: new gradebooks stamped with nbgrader's schema revision without running `alembic`."""
+"""course.gradebook.store: new gradebooks stamped with nbgrader's schema revision without running `alembic`."""
 
 import sqlite3
 import subprocess
@@ -7,8 +7,8 @@ import nbgrader.api
 import nbgrader.dbutil
 import pytest
 
-from course import gradebook
-from course.gradebook import open_gradebook, schema_head
+from course.gradebook import store as gradebook
+from course.gradebook.store import open_gradebook, schema_head
 from course.layout import CourseLayout
 
 

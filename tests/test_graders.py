@@ -3,7 +3,7 @@
 
 For each exercise, its answer cell is replaced by an answer from tests/answers/lessonNN.py and its
 test cells (visible and hidden) are run on it, the way nbgrader runs them after the lesson's set-up;
-then, as `course grade` does after the released cells, the lesson's observers (course.judging) run on
+then, as `course grade` does after the released cells, the lesson's observers (course.grading.judging) run on
 the same namespace through the same observing code, and what they report is compared with the
 reference solution's on the same inputs.
 A wrong answer must fail a test and fail confirmation, unless the answers module lists it in
@@ -34,9 +34,9 @@ from lesson_cells import (
     setup_cell,
 )
 
-from course.judging import Judge
-from course.pipeline import course_lessons
-from course.scoring import TORCH_WARNING
+from course.grading.judging import Judge
+from course.grading.pipeline import course_lessons
+from course.grading.scoring import TORCH_WARNING
 
 LESSONS = {p.stem[:2]: p for p in lesson_notebooks(SOLUTIONS)}
 _MISSING = object()
@@ -116,7 +116,7 @@ def run_with(notebook, grade_id: str, answer_source: str, judge: Judge | None = 
                     except Exception as error:  # any exception fails a test cell, as in nbgrader / 与 nbgrader 相同，任何异常都算失败
                         failures.append(f"{type(error).__name__}: {error}")
                 # nbgrader gives 0 to a test cell that wrote to stderr, and warnings go there, except torch's own, which
-                # both graders ignore (course.scoring) / 测试单元格写 stderr 即得 0 分；两种评阅都忽略 torch 自己的警告
+                # both graders ignore (course.grading.scoring) / 测试单元格写 stderr 即得 0 分；两种评阅都忽略 torch 自己的警告
                 failures.extend(f"warning on stderr: {w.message}" for w in caught if not re.search(TORCH_WARNING, str(w.message)))
             collected = {}
             # Observed after the tests, as `course grade` observes after every released cell / 与 course grade 相同：在测试之后观察

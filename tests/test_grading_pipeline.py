@@ -12,24 +12,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.grading import (
-    GUARD_RESTORE,
-    LINKED_MESSAGE,
-    InvalidSubmission,
-    Lesson,
-    LinkedSubmission,
-    build_graded_notebook,
-    first_link,
-    is_answer,
-    is_test,
-    nbgrader_meta,
-    read_course_notebook,
-    read_submission,
-    recognise_lesson,
-)
-from course.pipeline import GradedAs, Kernel, copy_submission_folder, grade_submission
+from course.grading.pipeline import GradedAs, Kernel, copy_submission_folder, grade_submission
+from course.grading.scoring import TRUNCATED, LimitOutputSize, score_notebook
+from course.notebook.build import GUARD_RESTORE, build_graded_notebook
+from course.notebook.cells import is_answer, is_test, nbgrader_meta
+from course.notebook.lesson import Lesson, read_course_notebook, recognise_lesson
+from course.notebook.submission import LINKED_MESSAGE, InvalidSubmission, LinkedSubmission, read_submission
 from course.results import CellProblem, ExerciseResult, Status, SubmissionResult
-from course.scoring import TRUNCATED, LimitOutputSize, score_notebook
+from course.safe_files import first_link
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LESSON = Lesson.from_notebook("00_fixture", FIXTURES / "source.ipynb")

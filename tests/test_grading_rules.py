@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from lesson_cells import LAYOUT
 
-from course.grading import Lesson
-from course.scoring import TORCH_WARNING, score_notebook
+from course.grading.scoring import TORCH_WARNING, score_notebook
+from course.notebook.lesson import Lesson
 
 L03 = "03_autograd"
 TORCH_USER_WARNING = (
@@ -41,8 +41,6 @@ def test_stderr_costs_points_unless_it_is_a_torch_warning(stderr_text, full_mark
 
 def test_nbgrader_is_told_the_same_pattern():
     """Stock nbgrader's IgnorePattern uses the same torch-warning pattern / nbgrader 的 IgnorePattern 使用同一个模式"""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader(LAYOUT.config_file, path=str(LAYOUT.root)).load_config()
+    config = LAYOUT.nbgrader_config()
     assert config.IgnorePattern.enabled and config.IgnorePattern.pattern == TORCH_WARNING
     assert re.search(config.IgnorePattern.pattern, TORCH_USER_WARNING)

@@ -35,7 +35,8 @@ from browser_pages import (
 from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
 from lesson_cells import LAYOUT
 
-from course import class_limits, cli, hub
+from course import cli
+from course.server import class_limits, hub
 
 pytestmark = CLASS_SERVER
 LEARNERS = 3

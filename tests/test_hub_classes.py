@@ -13,7 +13,8 @@ from pathlib import Path
 
 from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
 
-from course import cli, hub
+from course import cli
+from course.server import hub
 
 pytestmark = CLASS_SERVER
 

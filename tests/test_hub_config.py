@@ -10,10 +10,10 @@ import pytest
 from lesson_cells import ROOT
 from traitlets.config.loader import PyFileConfigLoader
 
-from course import hub
-from course.export import ExportError
-from course.export import read_roster as export_roster
-from course.roster import RosterError, check_account_names, read_roster
+from course.gradebook.export import ExportError
+from course.gradebook.export import read_roster as export_roster
+from course.gradebook.roster import RosterError, check_account_names, read_roster
+from course.server import hub
 
 DEPLOY = ROOT / "deploy" / "hub"
 
@@ -63,7 +63,7 @@ def test_the_hub_configuration_for_a_site(tmp_path, monkeypatch):
     # Servers outlive a hub restart; the proxy is the class's own, with the token course hub gave it
     # 服务器在 hub 重启后继续运行；代理由 course hub 启动并使用其令牌
     assert c.JupyterHub.cleanup_servers is False and c.ConfigurableHTTPProxy.should_start is False
-    assert c.JupyterHub.spawner_class == "course.class_spawner.ClassSpawner" and c.ClassSpawner.class_name == "cls"
+    assert c.JupyterHub.spawner_class == "course.server.class_spawner.ClassSpawner" and c.ClassSpawner.class_name == "cls"
     assert (c.Spawner.mem_limit, c.Spawner.cpu_limit) == ("2G", 1.0)
     # The hook gives the hub group from the Unix group, read at each login / 登录时依据 Unix 组给出 hub 组
     hook = c.Authenticator.post_auth_hook

@@ -20,9 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lesson_cells import LAYOUT, NOTEBOOKS, read
 
-from course import plain_data
-from course.grading import exercise_of, is_test, nbgrader_meta
-from course.judging import (
+from course.grading.judging import (
     MAX_OBSERVATION_TEXT,
     NOT_OBSERVED,
     OBSERVERS_FILE,
@@ -37,8 +35,10 @@ from course.judging import (
     observers_path,
     python_exception_name,
 )
-from course.kernel_observer import OBSERVATION
-from course.pipeline import course_lessons
+from course.grading.pipeline import course_lessons
+from course.kernel.injected import plain_data
+from course.kernel.injected.observer import OBSERVATION
+from course.notebook.cells import exercise_of, is_test, nbgrader_meta
 from course.results import ExerciseResult, Status, SubmissionResult
 from helpers.calls import calls_to
 
@@ -247,7 +247,7 @@ def test_observers_stay_with_the_instructor(lesson):
 def test_the_grader_imports_observers_without_torch():
     """The grader's process imports the observers with numpy and the standard library only / 评阅进程导入观察函数时不导入 torch"""
     code = (
-        "import sys\nfrom course.judging import load_observers, observers_path\nfrom course.layout import CourseLayout\n"
+        "import sys\nfrom course.grading.judging import load_observers, observers_path\nfrom course.layout import CourseLayout\n"
         f"course = CourseLayout({str(LAYOUT.root)!r})\n"
         "for lesson in course.lessons():\n    load_observers(observers_path(course, lesson))\n"
         "print('torch' in sys.modules)\n"

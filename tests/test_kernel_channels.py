@@ -9,7 +9,7 @@ import pytest
 from kernel_channels import assert_no_channel, two_kernels
 from system_packages import needs
 
-from course.sandbox import is_root
+from course.kernel.sandbox import is_root
 
 
 @pytest.mark.skipif(not is_root(), reason="the root sandbox needs root; tests/test_sandbox_rootless.py covers the rest / root 沙箱需要 root")

@@ -9,10 +9,10 @@ import nbformat
 import pytest
 from lesson_cells import LAYOUT, NOTEBOOKS, ROOT, SOLUTIONS, lesson_notebooks
 
+from course.authoring.views import language_view, write_views
 from course.bilingual import in_language, split_message
 from course.cli import main
 from course.layout import CourseLayout
-from course.views import language_view, write_views
 
 L01 = "01_numpy_gradient_descent"
 

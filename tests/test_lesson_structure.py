@@ -17,9 +17,9 @@ from lesson_cells import (
     setup_cell,
 )
 
-from course.execute import RAISES_TAG
-from course.grading import exercise_of
+from course.authoring.execute import RAISES_TAG
 from course.layout import LESSON_NAME
+from course.notebook.cells import exercise_of
 
 # The graded exercises each lesson must have, and what each answer cell defines.
 # 每课必须包含的评分练习，以及每个答题单元格定义的名称。

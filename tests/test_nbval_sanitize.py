@@ -4,7 +4,7 @@
 import pytest
 from lesson_cells import LAYOUT
 
-from course.execute import sanitize_patterns, sanitize_text
+from course.authoring.execute import sanitize_patterns, sanitize_text
 
 SANITIZE = LAYOUT.sanitize_path
 

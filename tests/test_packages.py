@@ -11,10 +11,10 @@ from lesson_cells import LAYOUT, NOTEBOOKS, SOLUTIONS, lesson_notebooks, read
 
 import course
 import helpers
-from course.grading import GUARD_SNAPSHOT
-from course.guard import RESTORE_NAME
+from course.kernel.injected.guard import RESTORE_NAME
+from course.kernel.sandbox import sandbox_view
 from course.layout import CourseLayout
-from course.sandbox import sandbox_view
+from course.notebook.build import GUARD_SNAPSHOT
 
 # Modules of helpers/ that no lesson imports by name, and why / helpers/ 中不被课程直接导入的模块及原因
 NOT_IMPORTED_BY_LESSONS = {"__init__": "the package itself / 包本身"}
@@ -68,9 +68,7 @@ def test_help_and_argument_errors_import_nothing_heavy(argv, says):
 
 def test_the_layout_is_nbgrader_s():
     """The layout's source and release folders are the ones nbgrader_config.py gives nbgrader / 与 nbgrader 的配置一致"""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader(LAYOUT.config_file, path=str(LAYOUT.root)).load_config()
+    config = LAYOUT.nbgrader_config()
     assert config.CourseDirectory.source_directory == LAYOUT.source_directory
     assert config.CourseDirectory.release_directory == LAYOUT.release_directory
 

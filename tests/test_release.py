@@ -3,8 +3,8 @@
 import pytest
 from lesson_cells import LAYOUT, NOTEBOOKS, lesson_notebooks, nbgrader_meta, read
 
+from course.authoring.release import ReleaseError, generate_release
 from course.layout import CourseLayout
-from course.release import ReleaseError, generate_release, load_config
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_student_notebooks_hold_no_answers_and_no_outputs(notebook):
     answers = [c for c in nb.cells if nbgrader_meta(c).get("solution")]
     assert answers and all("raise NotImplementedError()" in c.source for c in answers if c.cell_type == "code")
     # A written answer starts from the course's text stub / 书面答案从课程的文字占位开始
-    stub = load_config(LAYOUT, LAYOUT.gradebook_url).ClearSolutions.text_stub
+    stub = LAYOUT.nbgrader_config().ClearSolutions.text_stub
     assert all(c.source == stub for c in answers if c.cell_type == "markdown")
 
 

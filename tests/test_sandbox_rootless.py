@@ -29,7 +29,7 @@ from lesson_cells import LAYOUT, ROOT
 from submissions.build import INSTRUCTOR_MODULE, L01, PROBE_INSTRUCTOR, notebook, save, with_answers
 from system_packages import needs
 
-from course.sandbox import NOT_SANDBOXED, sandbox_mode
+from course.kernel.sandbox import NOT_SANDBOXED, sandbox_mode
 
 AS_ROOT = os.geteuid() == 0
 SOLUTION = LAYOUT.source_notebook(L01)
@@ -122,7 +122,7 @@ def listening():
 DRIVER = textwrap.dedent('''
     import json, socket, subprocess, sys
     from pathlib import Path
-    from course.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_mode, sandbox_view
+    from course.kernel.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_mode, sandbox_view
     course_root, work, solution, port, probe, outside = sys.argv[1:7]
     work, scratch = Path(work), Path(work) / "scratch"
     (scratch / "tmp").mkdir(parents=True)

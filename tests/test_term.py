@@ -12,7 +12,7 @@ from lesson_cells import LAYOUT
 from nbgrader.coursedir import CourseDirectory
 
 from course.cli import main
-from course.deadlines import (
+from course.gradebook.deadlines import (
     DeadlineError,
     describe_due,
     due_date,
@@ -20,12 +20,11 @@ from course.deadlines import (
     parse_due,
     read_submitted_at,
 )
-from course.grade_batch import GradeOptions, grade_all
+from course.gradebook.status import format_status, term_status
+from course.grading.batch import GradeOptions, grade_all
+from course.grading.pipeline import course_lessons
 from course.layout import CourseLayout
-from course.pipeline import course_lessons
-from course.release import load_config
 from course.results import Status
-from course.status import format_status, term_status
 
 L01, L04 = "01_numpy_gradient_descent", "04_inplace_and_leaf_errors"
 FULL = sum(course_lessons(LAYOUT)[L01].max_scores().values())
@@ -140,7 +139,7 @@ def test_late_penalties_follow_the_policy_reset_on_regrade_and_keep_manual_grade
 
     graded = _grade(course, submitted, tmp_path)
     # The policy's fraction, read from nbgrader_config.py as nbgrader reads it / 政策的比例，与 nbgrader 一样从配置读取
-    fraction = load_config(course, course.gradebook_url).PerDayPenalty.fraction_per_day
+    fraction = course.nbgrader_config().PerDayPenalty.fraction_per_day
     penalty = FULL * fraction * 2
     first = graded[(L01, "late")]
     assert first.total == FULL and first.seconds_late == 2 * 86400 and first.late_penalty == pytest.approx(penalty)

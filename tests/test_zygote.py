@@ -1,4 +1,4 @@
-"""Kernels forked from the pre-imported parent (course.zygote): fresh, sandboxed, and gone when done.
+"""Kernels forked from the pre-imported parent (course.kernel.zygote): fresh, sandboxed, and gone when done.
 由预先导入的父进程派生的内核：全新、带沙箱，结束后不留痕迹。
 """
 
@@ -16,9 +16,9 @@ import nbformat
 import pytest
 from lesson_cells import LAYOUT
 
-from course import zygote
-from course.notebook_runner import prepare_scratch, run_cells
-from course.sandbox import (
+from course.kernel import zygote
+from course.kernel.runner import prepare_scratch, run_cells
+from course.kernel.sandbox import (
     FIRST_UID,
     Limits,
     is_root,
@@ -87,7 +87,7 @@ def test_a_forked_kernel_is_a_fresh_kernel_of_its_own(parent):
         "import matplotlib\nprint(matplotlib.get_backend())",
         # A figure shows as a PNG, as in a kernel started from scratch (feedback keeps it) / 图以 PNG 显示（反馈中保留）
         "import matplotlib.pyplot as plt\nfigure = plt.figure()\nplt.plot([0, 1])\nprint(sorted(get_ipython().display_formatter.format(figure)[0]))\nplt.close(figure)",
-        "try:\n    import course.grading\n    print('imported')\nexcept ImportError:\n    print('refused')",
+        "try:\n    import course.notebook\n    print('imported')\nexcept ImportError:\n    print('refused')",
     )
     assert out[0] == "True 1 False" and out[1] == "module://matplotlib_inline.backend_inline"
     assert out[2] == "['image/png', 'text/plain']", out[2]
@@ -192,7 +192,7 @@ def test_the_socket_appears_only_once_it_listens(tmp_path):
     path = str(tmp_path / "z.sock")
     slow_listen = ("import socket, sys, time\nlisten = socket.socket.listen\n"
                    "socket.socket.listen = lambda self, *a: (time.sleep(2), listen(self, *a))[1]\n"
-                   "from course import zygote\nzygote.serve(sys.argv[1], 1)")  # fmt: skip
+                   "from course.kernel import zygote\nzygote.serve(sys.argv[1], 1)")  # fmt: skip
     server = subprocess.Popen([sys.executable, "-c", slow_listen, path], cwd=LAYOUT.root)
     try:
         deadline = time.monotonic() + 60

@@ -2,7 +2,7 @@
 
 `course hub up` (or `make hub`) starts JupyterHub with this file and sets the ``COURSE_HUB_*``
 variables below; every variable has the default a class server uses. The proxy is not the hub's to start:
-`course hub up` starts it (``course.hub.proxy_command``) before the hub, and leaves it running when the hub stops.
+`course hub up` starts it (``course.server.hub.proxy_command``) before the hub, and leaves it running when the hub stops.
 `course hub up`（或 `make hub`）用本文件启动 JupyterHub 并设置下面的 COURSE_HUB_* 变量；每个变量都有课堂服务器的默认值。
 代理不由 hub 启动：course hub up 在 hub 之前启动它，hub 停止时代理继续运行。
 
@@ -89,8 +89,8 @@ def unix_groups(authenticator, handler, authentication):
 
 c.Authenticator.post_auth_hook = unix_groups
 
-# Each learner's own server, in the class's control group (course.class_spawner) / 每位学生自己的服务器，位于班级的控制组中
-c.JupyterHub.spawner_class = "course.class_spawner.ClassSpawner"
+# Each learner's own server, in the class's control group (course.server.class_spawner) / 每位学生自己的服务器，位于班级的控制组中
+c.JupyterHub.spawner_class = "course.server.class_spawner.ClassSpawner"
 c.ClassSpawner.class_name = NAME
 c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"

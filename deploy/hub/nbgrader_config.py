@@ -20,9 +20,9 @@ c.Exchange.root = os.environ.get("COURSE_EXCHANGE", "/srv/course/exchange")
 
 # Anyone may write to the exchange under any id (`nbgrader submit --student`): collect only what the
 # student they name owns (nbgrader's own collect only warns) / 只收集学生本人拥有的提交（nbgrader 自带的只会警告）
-c.ExchangeFactory.collect = "course.collect.OwnedSubmissionsCollect"
+c.ExchangeFactory.collect = "course.server.collect.OwnedSubmissionsCollect"
 # A submission's folder writable by its owner only (nbgrader makes it 777) / 提交目录只有本人可写（nbgrader 设为 777）
-c.ExchangeFactory.submit = "course.collect.PrivateSubmissionSubmit"
+c.ExchangeFactory.submit = "course.server.collect.PrivateSubmissionSubmit"
 
 # Validate's kernel over Unix sockets in this account's private runtime folder, not TCP: a random loopback port
 # can be taken by another process between being picked and being bound, and the kernel then dies before it

@@ -1,5 +1,5 @@
-"""What `course grade` asks lesson 01's answers on inputs drawn at grading time (see course.judging).
-`course grade` 在评阅时抽取的输入上向第 01 课的答案提出的问题（见 course.judging）。
+"""What `course grade` asks lesson 01's answers on inputs drawn at grading time (see course.grading.judging).
+`course grade` 在评阅时抽取的输入上向第 01 课的答案提出的问题（见 course.grading.judging）。
 
 ``inputs_<grade_id>(rng)`` runs in the grader; ``observe_<grade_id>(ns, **inputs)`` runs in the
 learner's kernel and in the reference kernel, ``ns`` being the notebook's globals, and returns plain

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import nbformat
 
-from course.grading import nbgrader_meta
 from course.layout import CourseLayout
+from course.notebook.cells import nbgrader_meta
 
 L01 = "01_numpy_gradient_descent"
 L04 = "04_inplace_and_leaf_errors"

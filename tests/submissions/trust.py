@@ -9,6 +9,7 @@ delegating answer), so any point it earns is a point given away.
 每个提交攻击可信评判的一个性质；答案都是错误的（或有一个委托给库函数的答案），因此它得到的任何分数都是白送的。
 """
 
+import os
 from pathlib import Path
 
 from course.layout import CourseLayout
@@ -78,6 +79,9 @@ REWRITE_OBSERVATION = SILENCE + CURRENT + (
 # 3. Two kernels of one batch: a classmate with right answers publishes its observations on every channel it can
 # find; the other replays them. Files, System V shared memory, an abstract Unix socket.
 # 3. 同一批次的两个内核：答案正确的同学把观察结果发布到能找到的每个通道，另一个内核重放它们
+# Named after this test process: two suites on one machine must not read each other's publisher
+# 以本测试进程命名：同一台机器上的两套测试不会读到对方发布者的数据
+CHANNEL_FILE, CHANNEL_KEY = f"course-observations-{os.getpid()}", 0x5EED0000 + os.getpid() % 0xFFFF
 CHANNEL_COMMON = CURRENT + (
     "import ast, ctypes, os, socket, threading, time\n"
     "import IPython.display as _display_module\n"
@@ -85,7 +89,7 @@ CHANNEL_COMMON = CURRENT + (
     "_libc = ctypes.CDLL(None, use_errno=True)\n"
     "_libc.shmget.restype, _libc.shmget.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]\n"
     "_libc.shmat.restype, _libc.shmat.argtypes = ctypes.c_void_p, [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]\n"
-    "_FOLDERS, _KEY, _NAME = ('/tmp', '/dev/shm', '/var/tmp'), 0x5EED, '\\0course-observations'\n"
+    f"_FOLDERS, _KEY, _NAME, _FILE = ('/tmp', '/dev/shm', '/var/tmp'), {CHANNEL_KEY}, '\\0{CHANNEL_FILE}', '{CHANNEL_FILE}'\n"
 )
 CHANNEL_PUBLISHER = CHANNEL_COMMON + (
     "_published = {}\n"
@@ -110,7 +114,7 @@ CHANNEL_PUBLISHER = CHANNEL_COMMON + (
     "    blob = repr(_published).encode()\n"
     "    for folder in _FOLDERS:\n"
     "        try:\n"
-    "            with open(os.path.join(folder, 'course-observations'), 'wb') as handle:\n"
+    "            with open(os.path.join(folder, _FILE), 'wb') as handle:\n"
     "                handle.write(blob)\n"
     "        except OSError:\n"
     "            pass\n"
@@ -126,7 +130,7 @@ CHANNEL_READER = SILENCE + CHANNEL_COMMON + (
     "    found = {}\n"
     "    for folder in _FOLDERS:\n"
     "        try:\n"
-    "            found.update(ast.literal_eval(open(os.path.join(folder, 'course-observations')).read()))\n"
+    "            found.update(ast.literal_eval(open(os.path.join(folder, _FILE)).read()))\n"
     "        except Exception:\n"
     "            pass\n"
     "    segment = _libc.shmget(_KEY, 0, 0)\n"

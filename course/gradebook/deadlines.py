@@ -6,7 +6,7 @@ them; ``course due`` and ``course extend`` write the same fields. Times are expl
 given with its UTC offset (``2026-12-01T23:59+08:00``) and stored in UTC, as nbgrader stores it.
 A submission's time is nbgrader's ``timestamp.txt`` beside it, read without following a link; a
 missing or unreadable one is said so per submission (``SubmittedAt.problem``), never taken for on time.
-Importing this module imports only the standard library, ``course.grading`` and ``course.gradebook``.
+Importing this module imports only the standard library, ``course.notebook`` and ``course.gradebook.store``.
 截止时间即 nbgrader 的 Assignment.duedate，延期即 SubmittedAssignment.extension；时间必须带时区并以 UTC 保存。
 提交时间取自提交旁的 timestamp.txt（不跟随链接）；缺失或无法读取时逐份说明，绝不当作按时提交。
 """
@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.gradebook import open_gradebook
-from course.grading import read_regular_file
+from course.gradebook.store import open_gradebook
+from course.safe_files import read_regular_file
 
 TIMESTAMP_FILE = "timestamp.txt"
 UTC = dt.UTC
@@ -129,7 +129,7 @@ def ensure_recorded(course, db_url: str, lesson: str) -> None:
         except MissingEntry:
             recorded = False
     if not recorded:
-        from course.release import record_lessons
+        from course.gradebook.store import record_lessons
 
         record_lessons(course, db_url, [lesson])
 

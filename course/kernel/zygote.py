@@ -6,11 +6,11 @@ lingers for a while after its last kernel (``shared``), so a learner's second ch
 check holds the lingering zygote (a connection it keeps open, answered ``held``) from before it asks
 for a kernel until it ends: a zygote never leaves while a command that found it still needs it. It imports what every lesson's
 set-up imports, then waits on a Unix socket in the batch's private scratch folder. A kernel spec's
-command is the small client of this module (``python -P -m course.zygote connect SOCKET REQUEST
+command is the small client of this module (``python -P -m course.kernel.zygote connect SOCKET REQUEST
 CONNECTION_FILE``): it asks the zygote for a kernel and lives as long as that kernel, so
 jupyter_client manages it as it would the kernel itself (killing the client kills the kernel).
 
-For each request the zygote forks; the child enters the same sandbox ``course.sandbox`` builds for
+For each request the zygote forks; the child enters the same sandbox ``course.kernel.sandbox`` builds for
 a kernel started from scratch — new mount, network, PID and IPC namespaces (and a user namespace when
 the grader is not root), the built view of the file system, limits, its own uid — then becomes an
 IPython kernel with the submission's clean environment. The zygote itself never runs learner code,
@@ -101,7 +101,7 @@ def serve(socket_path: str, linger: float | None = None) -> None:
     for entry in sorted(Path(helpers.__file__).parent.glob("*.py")):
         if entry.stem != "__init__":
             importlib.import_module(f"helpers.{entry.stem}")
-    import course.sandbox  # noqa: F401 — the child builds its sandbox with it / 子进程用它建立沙箱
+    import course.kernel.sandbox  # noqa: F401 — the child builds its sandbox with it / 子进程用它建立沙箱
 
     children: dict[int, socket.socket] = {}
     holders: set[socket.socket] = set()  # commands that will ask for kernels / 之后还会请求内核的命令
@@ -231,7 +231,7 @@ def _child(request: dict, inherited: list, connection: socket.socket) -> None:
 
 def _sandboxed(mode: str, spec_fields: dict, request: dict) -> int:
     """New namespaces as ``unshare`` would make them, then a child that is PID 1 there and runs the kernel."""
-    from course.sandbox import Limits, SandboxSpec, _enter, _mount
+    from course.kernel.sandbox import Limits, SandboxSpec, _enter, _mount
 
     outer_uid, outer_gid = os.geteuid(), os.getegid()
     if mode == "root":
@@ -321,7 +321,7 @@ def _start(path: str, env: dict[str, str], *linger: str, **popen) -> subprocess.
     启动一个在 path 上提供服务的父进程，并等待它开始监听（最多 30 秒）；导入在此之后进行。
     """
     process = subprocess.Popen(
-        [sys.executable, "-P", "-m", "course.zygote", "serve", path, *linger],
+        [sys.executable, "-P", "-m", "course.kernel.zygote", "serve", path, *linger],
         # PYDEVD_...: the kernel debugger's notice on frozen modules, once per zygote / 调试器关于冻结模块的提示
         env={**env, "MPLBACKEND": INLINE_BACKEND, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, **popen,
@@ -372,7 +372,7 @@ def shared(matplotlib_cache: Path | None = None) -> Iterator[str | None]:
     if not Path(folder).is_dir() or folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
         yield None  # someone else's, or open to others / 属于他人或对他人开放
         return
-    from course.sandbox import kernel_environment
+    from course.kernel.sandbox import kernel_environment
 
     home = folder / "home"
     home.mkdir(mode=0o700, exist_ok=True)
@@ -423,7 +423,7 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[:1] == ["connect"] and len(argv) == 4:
         return connect(*argv[1:])
-    print("usage: python -P -m course.zygote serve SOCKET [LINGER] | connect SOCKET REQUEST.json CONNECTION_FILE", file=sys.stderr)
+    print("usage: python -P -m course.kernel.zygote serve SOCKET [LINGER] | connect SOCKET REQUEST.json CONNECTION_FILE", file=sys.stderr)
     return 2
 
 

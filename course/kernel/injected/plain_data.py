@@ -11,7 +11,7 @@ encoded the data survives the trip.
 
 Trusted judging uses this both ways: the grader sends each exercise's inputs to the kernels, the
 kernels send back what the answers did with them. The grading kernel cannot import this package,
-so this module is sent to it as source (``course.judging``) and must stay self-contained: the
+so this module is sent to it as source (``course.grading.judging``) and must stay self-contained: the
 standard library and numpy only.
 编码：None、布尔、64 位以内的整数、浮点数、字符串、列表、字符串键的字典与数值型 numpy 数组 → zip 文件的字节。
 解码时不信任任何内容：成员必须未压缩、未加密、按编码时的规则命名；数组的头部（dtype、形状）在分配内存之前就与成员大小核对；

@@ -43,8 +43,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from course import roster
-from course.gradebook import open_gradebook
+from course.gradebook import roster
+from course.gradebook.store import open_gradebook
 
 # Tables every nbgrader gradebook has; a database without them is not one / 每个 nbgrader 成绩库都有的表
 GRADEBOOK_TABLES = {"student", "assignment", "submitted_assignment"}
@@ -174,7 +174,7 @@ def _read_grades(db_url: str) -> TermGrades:
 
 
 def read_roster(path: Path) -> dict[str, RosterEntry]:
-    """The students of the roster CSV at ``path`` (``course.roster``), by id / 读取名单中的学生。
+    """The students of the roster CSV at ``path`` (``course.gradebook.roster``), by id / 读取名单中的学生。
 
     Teaching assistants and instructors get no row. / 助教与教师不计入。
     """

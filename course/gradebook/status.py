@@ -8,8 +8,8 @@ final score, and how many answers still wait for a person in formgrader. One sum
 
 from dataclasses import dataclass
 
-from course.deadlines import from_gradebook_time
-from course.gradebook import open_gradebook
+from course.gradebook.deadlines import from_gradebook_time
+from course.gradebook.store import open_gradebook
 
 HEADER = ("lesson", "student", "submitted", "due", "late", "score", "penalty", "final", "to grade by hand")
 

@@ -32,27 +32,17 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
-from course.grading import (
-    LINKED_MESSAGE,
-    InvalidSubmission,
-    Lesson,
-    LinkedSubmission,
-    build_graded_notebook,
-    cell_copy,
-    first_link,
-    is_answer,
-    is_test,
-    nbgrader_meta,
-    read_course_notebook,
-    read_regular_file,
-    read_submission,
-)
+from course.kernel.sandbox import Limits
 from course.layout import CourseLayout
+from course.notebook.build import build_graded_notebook
+from course.notebook.cells import cell_copy, is_answer, is_test, nbgrader_meta
+from course.notebook.lesson import Lesson, read_course_notebook
+from course.notebook.submission import LINKED_MESSAGE, InvalidSubmission, LinkedSubmission, read_submission
 from course.results import CellProblem, Status, SubmissionResult
-from course.sandbox import Limits
+from course.safe_files import first_link, read_regular_file
 
 if TYPE_CHECKING:  # numpy only where judging runs / 只在需要评判时导入 numpy
-    from course.judging import Judge
+    from course.grading.judging import Judge
 
 MISSING_MESSAGE = "no notebook submitted for this lesson / 这一课没有提交笔记本"
 LINKED_FOLDER_MESSAGE = "the folder {name} of the submission is a link, which is never followed / 提交中的目录 {name} 是一个链接，评阅程序不会跟随链接"
@@ -106,7 +96,7 @@ class Kernel:
     view: tuple = ((), (), ())
     limits: Limits = field(default_factory=Limits)
     matplotlib_cache: Path | None = None
-    zygote: str | None = None  # a ``course.zygote`` socket to fork kernels from / 派生内核的父进程套接字
+    zygote: str | None = None  # a ``course.kernel.zygote`` socket to fork kernels from / 派生内核的父进程套接字
 
 
 def user_matplotlib_cache() -> Path | None:
@@ -143,12 +133,12 @@ def grade_submission(
         return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.INVALID, str(error))
     graded = build_graded_notebook(graded_as.template, submission)
     # The scoring modules (nbgrader, a second or so) load while the kernel starts / 内核启动期间加载计分模块（nbgrader）
-    loader = threading.Thread(target=_preload, args=("course.scoring",), daemon=True)
+    loader = threading.Thread(target=_preload, args=("course.grading.scoring",), daemon=True)
     loader.start()
     with scratch_folder(notebook.parent, scratch, kernel) as folder:
         run = execute(graded, folder, kernel, judge)
     loader.join()
-    from course.scoring import score_notebook
+    from course.grading.scoring import score_notebook
 
     rows = score_notebook(lesson, run.notebook, run.problems)
     return SubmissionResult(lesson.name, rows, dict(run.notebook), observations=run.observations if judge else None, timings=run.timings)
@@ -207,7 +197,7 @@ def execute(graded: nbformat.NotebookNode, folder: Path, kernel: Kernel, judge: 
 
 
 def _run(cells: list, metadata, folder: Path, kernel: Kernel, timings: dict, on_cell_end) -> dict[str, CellProblem]:
-    from course.notebook_runner import run_cells
+    from course.kernel.runner import run_cells
 
     return run_cells(nbformat.v4.new_notebook(cells=cells, metadata=metadata), folder, timeout=kernel.timeout, uid=kernel.uid or 0,
                      view=kernel.view, limits=kernel.limits, sandboxed=kernel.sandboxed, zygote=kernel.zygote, timings=timings,
@@ -305,7 +295,7 @@ def scratch_folder(submission: Path, scratch: Path, kernel: Kernel) -> Iterator[
 
     创建临时目录（含提交目录的副本）供内核使用，结束后连同旁边的内核描述一起删除。
     """
-    from course.notebook_runner import prepare_scratch
+    from course.kernel.runner import prepare_scratch
 
     try:
         copy_submission_folder(submission, scratch)

@@ -37,7 +37,7 @@ def language_view(nb, lang: str):
 
 def with_demo_outputs(student, solution):
     """Demo cells of ``student`` get the stored outputs of the same cells in ``solution`` / 示例单元格使用答案笔记本中的输出。"""
-    from course.grading import nbgrader_meta
+    from course.notebook.cells import nbgrader_meta
 
     outputs = {c.get("id"): c for c in solution.cells if c.cell_type == "code"}
     for cell in student.cells:

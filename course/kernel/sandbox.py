@@ -28,7 +28,7 @@ folder, and one warning says it is not sandboxed (``sandbox_mode()`` decides, on
 非特权用户命名空间时，在用户命名空间中建立同样的只读视图（其余挂载全部只读，内核不持有任何权限）；两者都不可用时
 只在临时副本中运行，并警告一次。
 
-Run as ``python -P -m course.sandbox SPEC.json -- KERNEL ARGV``: the part that runs inside the
+Run as ``python -P -m course.kernel.sandbox SPEC.json -- KERNEL ARGV``: the part that runs inside the
 namespaces, as root, before the view is built. ``-P``: the kernel's working directory (the learner's
 files) is not put on ``sys.path``, so a submitted ``course/`` folder cannot stand in for this module.
 Only the standard library and ``course.layout`` are imported here.
@@ -176,7 +176,7 @@ def kernel_argv(
     """The kernel command for a jupyter kernel spec: sandboxed when asked (ask only if ``sandbox_available()``).
 
     ``kernel``: what runs in the sandbox (default: an IPython kernel of this environment). With
-    ``zygote`` (a ``course.zygote`` socket), the kernel is forked from that pre-imported parent and
+    ``zygote`` (a ``course.kernel.zygote`` socket), the kernel is forked from that pre-imported parent and
     enters the same sandbox there. 返回内核启动命令；需要且条件允许时带沙箱；给出 zygote 时由预先导入的父进程派生内核。
     """
     rootless = sandboxed and sandbox_mode() != "root"
@@ -191,7 +191,7 @@ def kernel_argv(
     if not sandboxed:  # the caller decided, once, with sandbox_available() / 调用者已用 sandbox_available() 决定
         return kernel
     spec_path.write_text(json.dumps(asdict(spec) | {"rootless": rootless}))
-    return [*(USER_UNSHARE if rootless else ROOT_UNSHARE), sys.executable, "-P", "-m", "course.sandbox", str(spec_path), "--", *kernel]
+    return [*(USER_UNSHARE if rootless else ROOT_UNSHARE), sys.executable, "-P", "-m", "course.kernel.sandbox", str(spec_path), "--", *kernel]
 
 
 def kernel_environment(scratch: Path) -> dict[str, str]:
@@ -328,7 +328,7 @@ def _drop_privileges(uid: int) -> None:
 def main(argv: list[str]) -> None:
     spec_path, separator, *kernel = argv
     if separator != "--" or not kernel:
-        raise SystemExit("usage: python -P -m course.sandbox SPEC.json -- KERNEL ARGV")
+        raise SystemExit("usage: python -P -m course.kernel.sandbox SPEC.json -- KERNEL ARGV")
     raw = json.loads(Path(spec_path).read_text())
     spec = SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
     _enter(spec)

@@ -1,7 +1,7 @@
 """The part of trusted judging that runs inside a kernel / 可信评判中在内核里运行的部分。
 
 Sent to the kernel as source (the kernel cannot import this package) after every released cell has
-run, together with ``course.plain_data`` and the lesson's observe functions, all run in one namespace
+run, together with ``course.kernel.injected.plain_data`` and the lesson's observe functions, all run in one namespace
 of their own. Each observing cell then calls ``publish(grade_id, namespace, inputs, forbidden)``:
 ``inputs`` (the exercise's inputs, plain data in base64) arrive with that call and no earlier; the
 lesson's ``observe_<grade_id>(namespace, **inputs)`` runs, watched by ``helpers.calls.calls_to``
@@ -25,7 +25,7 @@ def observe(grade_id: str, namespace: dict, inputs: str, forbidden: tuple = ()) 
 
     观察一个练习，返回 base64 编码的纯数据结果。
     """
-    arguments = decode(base64.b64decode(inputs))  # noqa: F821 — course.plain_data, sent alongside / 一同发送
+    arguments = decode(base64.b64decode(inputs))  # noqa: F821 — course.kernel.injected.plain_data, sent alongside / 一同发送
     called = []
     try:
         if forbidden:

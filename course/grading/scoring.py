@@ -20,7 +20,8 @@ import nbformat
 from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Bool, Dict, Integer, Unicode
 
-from course.grading import Lesson, is_manual, is_test, nbgrader_meta
+from course.notebook.cells import is_manual, is_test, nbgrader_meta
+from course.notebook.lesson import Lesson
 from course.results import CellProblem, ExerciseResult, Status
 
 # torch's own warnings end with this; also given to stock nbgrader's IgnorePattern in nbgrader_config.py.
@@ -44,7 +45,7 @@ class RecordProblems(NbGraderPreprocessor):
     ``problems`` ({cell id: CellProblem}) comes from the runner. 超时或未能运行的单元格得到一个说明原因的错误输出。
     """
 
-    problems = Dict(help="cell id → CellProblem, from course.notebook_runner.run_cells")
+    problems = Dict(help="cell id → CellProblem, from course.kernel.runner.run_cells")
 
     def preprocess_cell(self, cell, resources, index):
         problem = self.problems.get(cell.get("id"))
@@ -141,7 +142,7 @@ def score_notebook(lesson: Lesson, executed: nbformat.NotebookNode, problems: di
     after ``SCORING_PREPROCESSORS``, else 0; an answer cell that timed out fails its exercise's tests
     too. Nothing a cell displays can raise a score (nbgrader's partial credit from an ``execute_result``
     is not read: the learner's kernel shapes it). ``course grade`` then keeps a test cell's points only
-    if its exercise is confirmed (``course.judging.confirm``).
+    if its exercise is confirmed (``course.grading.judging.confirm``).
     根据执行后的笔记本为每个练习给出结果：测试单元格无问题、无错误、无 stderr 时得分，否则 0 分；单元格显示的任何内容都不能提高分数。
     """
     for step in SCORING_PREPROCESSORS:

@@ -26,8 +26,8 @@ import urllib.error
 from collections.abc import Callable
 from pathlib import Path
 
-from course import hub
-from course.roster import STUDENT, Member, RosterError, check_account_names, read_roster
+from course.gradebook.roster import STUDENT, Member, RosterError, check_account_names, read_roster
+from course.server import hub
 
 
 def _groups_of(name: str) -> set[str]:

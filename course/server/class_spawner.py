@@ -1,7 +1,7 @@
 """Each learner's server in a control group of the class, its limits enforced (imported by JupyterHub only).
 每位学生的服务器运行在班级的控制组中并受其限制（只由 JupyterHub 导入）。
 
-``LocalProcessSpawner`` as it is, but the server joins the learner's group (``course.class_limits``)
+``LocalProcessSpawner`` as it is, but the server joins the learner's group (``course.server.class_limits``)
 before it runs, so its kernels and anything it starts are held by ``mem_limit`` / ``cpu_limit``; when the
 server stops, every process left of that learner ends with it (their group, or every process of their
 account where the machine has no control groups to use).
@@ -15,7 +15,7 @@ import subprocess
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Unicode
 
-from course import class_limits
+from course.server import class_limits
 
 
 class ClassSpawner(LocalProcessSpawner):

@@ -16,8 +16,8 @@ server's folders and starts JupyterHub with ``deploy/hub/jupyterhub_config.py``:
 The proxy runs apart from JupyterHub and learners' servers outlive it, so the hub restarts without costing
 anyone their kernels; ``course hub stop`` ends what a stopped hub left running and ``course hub down``
 takes a class away (accounts, groups, folders), its grades and submissions kept in an archive. Each
-learner's server runs in their control group (``course.class_limits``). Accounts come from the roster
-(``course.accounts``). Only root can do any of this.
+learner's server runs in their control group (``course.server.class_limits``). Accounts come from the roster
+(``course.server.accounts``). Only root can do any of this.
 课堂服务器：课堂环境、服务器上的目录与 JupyterHub。只有 root 可以执行这些操作。
 """
 
@@ -45,7 +45,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from course import class_limits
+from course.layout import CourseLayout
+from course.server import class_limits
 
 # The interpreter every account may run (pyenv's and anything under /root are mode 700 here)
 # 所有账户都能运行的解释器（本机上 pyenv 的解释器与 /root 下的一切权限为 700）
@@ -295,9 +296,7 @@ def _install_course(root: Path, env: Path) -> None:
 
 def course_id(root: Path) -> str:
     """The course id of nbgrader's configuration at ``root`` / 课程目录中 nbgrader 配置的课程 id"""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config().CourseDirectory.course_id
+    return CourseLayout(root).nbgrader_config().CourseDirectory.course_id
 
 
 def tracked_files(root: Path) -> list[str]:

@@ -22,8 +22,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from course.kernel.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_environment
 from course.results import CellProblem, Status
-from course.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_environment
 
 KERNEL_NAME = "course-sandbox"
 # Seconds a kernel gets to answer after an interrupt / 中断之后内核作出响应的时限（秒）
@@ -102,7 +102,7 @@ def run_cells(
     sandboxed: bool = True, zygote: str | None = None, timings: dict | None = None, on_cell_end=None,
 ) -> dict[str, CellProblem]:
     """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: CellProblem}
-    for cells that timed out or could not run. ``zygote``: fork the kernel from that ``course.zygote``;
+    for cells that timed out or could not run. ``zygote``: fork the kernel from that ``course.kernel.zygote``;
     ``timings``, if given, receives ``"start"`` (seconds until the kernel answered) and each cell id's seconds;
     ``on_cell_end(index, cell)`` is called as soon as a cell has ended (ran, raised or was interrupted after
     a timeout), with its outputs as they are then: what a later cell sends can no longer reach them there.
@@ -125,7 +125,7 @@ def run_cells(
         transport="ipc",
         ip=str(scratch / "k"),
         connection_file=str(scratch / "connection.json"),
-        client_class="course.notebook_runner.QuickKernelClient",
+        client_class="course.kernel.runner.QuickKernelClient",
     )
     return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end))
 

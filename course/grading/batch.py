@@ -2,8 +2,8 @@
 ``course grade``：安全、并行地评阅整个提交目录，并写入 nbgrader 的成绩库。
 
 ``SUBMITTED/<student_id>/<lesson>/<lesson>.ipynb``, laid out like nbgrader's ``submitted/``. Each
-submission goes through ``course.pipeline.grade_submission`` (the path ``course check`` takes too),
-with the hidden tests, in its own fresh kernel (sandboxed when the grader is root, see course.sandbox)
+submission goes through ``course.grading.pipeline.grade_submission`` (the path ``course check`` takes too),
+with the hidden tests, in its own fresh kernel (sandboxed when the grader is root, see course.kernel.sandbox)
 in a throwaway copy of that student's lesson folder; the submitted files are only read, and no link
 in them is followed. Worker
 processes pay their start-up once; the gradebook is written by this process alone, so SQLite
@@ -27,24 +27,21 @@ from pathlib import Path
 
 import nbformat
 
-from course import zygote
 from course.bilingual import in_language, split_message
-from course.deadlines import SubmittedAt, as_gradebook_time, due_date, read_submitted_at
-from course.gradebook import open_gradebook
-from course.grading import (
-    GUARD_CELL_ID,
-    GUARD_RESTORE,
-    exercise_of,
-    is_test,
-    nbgrader_meta,
-    read_regular_file,
+from course.gradebook.deadlines import SubmittedAt, as_gradebook_time, due_date, read_submitted_at
+from course.gradebook.store import open_gradebook, record_lessons
+from course.grading.judging import Judge, JudgingError, confirm
+from course.grading.pipeline import (
+    PHASES,
+    GradedAs,
+    Kernel,
+    course_lessons,
+    grade_submission,
+    observe_reference,
 )
-from course.judging import Judge, JudgingError, confirm
-from course.layout import CourseLayout
-from course.pipeline import PHASES, GradedAs, Kernel, course_lessons, grade_submission, observe_reference
-from course.release import record_lessons
-from course.results import Status, SubmissionResult
-from course.sandbox import (
+from course.grading.scoring import NOT_ANSWERED, SaveVerdicts
+from course.kernel import zygote
+from course.kernel.sandbox import (
     FIRST_UID,
     NOT_SANDBOXED,
     Limits,
@@ -53,7 +50,11 @@ from course.sandbox import (
     sandbox_available,
     sandbox_view,
 )
-from course.scoring import NOT_ANSWERED, SaveVerdicts
+from course.layout import CourseLayout
+from course.notebook.build import GUARD_CELL_ID, GUARD_RESTORE
+from course.notebook.cells import exercise_of, is_test, nbgrader_meta
+from course.results import Status, SubmissionResult
+from course.safe_files import read_regular_file
 
 CSV_FIELDS = ("student_id", "assignment", "grade_id", "score", "max_score", "status", "message")
 GRADED_BY_HAND = "graded by hand in formgrader / 已由教师在 formgrader 中评分"
@@ -74,7 +75,7 @@ class GradeOptions:
     shard: tuple[int, int] = (1, 1)
     limits: Limits = field(default_factory=Limits)
     lang: str = "both"
-    preload: bool = True  # fork kernels from a pre-imported parent (course.zygote) / 由预先导入的父进程派生内核
+    preload: bool = True  # fork kernels from a pre-imported parent (course.kernel.zygote) / 由预先导入的父进程派生内核
     autograded: Path | None = None  # nbgrader's autograded/ for formgrader / 供 formgrader 使用的 autograded/ 目录
 
 
@@ -208,7 +209,7 @@ def _grade_jobs(options: GradeOptions, work: list, graded_lessons: list[str], sc
     在工作进程池中评阅每份提交，并与同一进程池中运行的参考内核比较。
     """
     course = options.course
-    # Inputs drawn once per batch from a secret seed (course.judging) / 每批次用秘密种子抽取一次输入
+    # Inputs drawn once per batch from a secret seed (course.grading.judging) / 每批次用秘密种子抽取一次输入
     seed = secrets.randbits(63)
     judges = {lesson: Judge.draw(course, lesson, list(course_lessons(course)[lesson].exercises), seed) for lesson in graded_lessons}
     jobs = [
@@ -288,8 +289,8 @@ def _warm_worker() -> None:
     import jupyter_client  # noqa: F401
     import nbclient  # noqa: F401
 
-    import course.notebook_runner  # noqa: F401
-    import course.scoring  # noqa: F401
+    import course.grading.scoring  # noqa: F401
+    import course.kernel.runner  # noqa: F401
 
 
 def grade_job(job: Job) -> SubmissionResult:
@@ -323,9 +324,7 @@ def _write_gradebook(db_url: str, course: CourseLayout, ordered: list[Submission
     """
     from nbgrader.preprocessors import AssignLatePenalties
 
-    from course.release import load_config
-
-    config = load_config(course, db_url)
+    config = course.nbgrader_config(db_url)
     with CourseLayout.environment_tools_on_path(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_gradebook(db_url) as gradebook:
@@ -378,13 +377,13 @@ CONFIRMED = ("confirmed on fresh inputs", "在新的输入上通过")
 
 def shown_notebook(result: SubmissionResult, lang: str = "both") -> nbformat.NotebookNode:
     """The executed notebook as a person may see it (feedback, formgrader): the cells that ran as they were
-    released, without the guard; every output and written answer made inert (``course.inert``); under each
+    released, without the guard; every output and written answer made inert (``course.grading.inert``); under each
     test cell, the hidden check of its exercise by name and verdict only.
 
     供人查看的执行后笔记本：按发布时的样子显示运行过的单元格（不含守护代码）；所有输出与书面答案都变为无害；
     每个测试单元格下只显示其练习隐藏检查的名称与结论。
     """
-    from course.inert import InertOutputs
+    from course.grading.inert import InertOutputs
 
     shown = nbformat.from_dict(json.loads(json.dumps(result.notebook)))
     shown.cells = [c for c in shown.cells if c.get("id") != GUARD_CELL_ID]

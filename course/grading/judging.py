@@ -5,12 +5,12 @@ errors are shown, the messages it sends — so what its test cells report can on
 Each graded exercise is *confirmed* or not by the grader: it draws inputs from a secret seed, the
 learner's kernel and a reference kernel (the lesson's solution, graded the same way) each run the
 exercise's observer on them, and the grader compares the plain data both sent back
-(``course.plain_data``), in its own process, with the tolerances the lesson declares. A test cell's
+(``course.kernel.injected.plain_data``), in its own process, with the tolerances the lesson declares. A test cell's
 points count only if its exercise is confirmed: that is the hidden check, and nothing of it but its
 verdict ever reaches the learner.
 
 What enters a learner's kernel, and when: the released cells, run first; then (``Judge.cells``) a
-preamble with ``course.plain_data``, ``course.kernel_observer`` and the lesson's observe functions
+preamble with ``course.kernel.injected.plain_data``, ``course.kernel.injected.observer`` and the lesson's observe functions
 (extracted from ``observers.py``: not its input generators, tolerances or anything else), and one
 observing cell per exercise that carries that exercise's inputs and nothing else. Hidden tests,
 expected values and reference observations never do. Each observation is the text of its cell's
@@ -46,8 +46,10 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from course import kernel_observer, plain_data
-from course.grading import is_test, names_bound, read_course_notebook
+from course.kernel.injected import observer as kernel_observer
+from course.kernel.injected import plain_data
+from course.notebook.cells import is_test, names_bound
+from course.notebook.lesson import read_course_notebook
 from course.results import Status, SubmissionResult
 
 OBSERVERS_FILE = "observers.py"

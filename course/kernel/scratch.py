@@ -1,0 +1,83 @@
+"""Scratch folders: where kernels work, made and named in this module only / 临时目录：内核工作的地方，只在本模块中创建与命名。
+
+A batch (``course grade``) or a check (``course check``) works under one base folder: in ``/run`` when the
+grader is root (a tmpfs no learner's kernel sees), else the system's temporary folder. Under it, one folder per
+submission, one per lesson's reference, the zygote's home and the shared font cache. Inside each kernel's folder,
+its own temporary, matplotlib, IPython and runtime folders and its connection file.
+一批评阅或一次检查使用一个基础目录（root 时在 /run 中）；其下为每份提交、每课参考答案、父进程的家目录与字体缓存各一个目录。
+"""
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class KernelFolder:
+    """One kernel's working folder and what lies in it / 一个内核的工作目录及其内容。"""
+
+    path: Path
+
+    @property
+    def tmp(self) -> Path:
+        return self.path / "tmp"
+
+    @property
+    def matplotlib(self) -> Path:
+        return self.path / ".matplotlib"
+
+    @property
+    def ipython(self) -> Path:
+        return self.path / ".ipython"
+
+    @property
+    def runtime(self) -> Path:
+        return self.path / ".runtime"
+
+    @property
+    def sockets(self) -> Path:
+        """The prefix of the kernel's IPC sockets / 内核 IPC 套接字的前缀"""
+        return self.path / "k"
+
+    @property
+    def connection_file(self) -> Path:
+        return self.path / "connection.json"
+
+    def private_folders(self) -> tuple[Path, ...]:
+        """Made before the kernel starts, owned by its user / 内核启动前创建、归其用户所有的目录"""
+        return (self.tmp, self.matplotlib, self.ipython, self.runtime)
+
+
+@dataclass(frozen=True)
+class ScratchLayout:
+    """The folders of one batch or check, under ``base`` / 一批评阅或一次检查的各个目录。"""
+
+    base: Path
+
+    @classmethod
+    def create(cls, prefix: str) -> "ScratchLayout":
+        """A new base folder, others may pass through (mode 711) but not list / 新的基础目录（711：他人可穿过，不可列出）"""
+        on_tmpfs = os.geteuid() == 0 and os.access("/run", os.W_OK)
+        base = Path(tempfile.mkdtemp(prefix=prefix, dir="/run" if on_tmpfs else None))
+        base.chmod(0o711)
+        return cls(base)
+
+    def submission(self, index: int) -> Path:
+        return self.base / str(index)
+
+    def reference(self, lesson: str) -> Path:
+        return self.base / f"reference-{lesson}"
+
+    @property
+    def zygote_home(self) -> Path:
+        return self.base / "zygote"
+
+    @property
+    def matplotlib_cache(self) -> Path:
+        """Built once, copied into each kernel's folder / 只构建一次，复制到每个内核的目录"""
+        return self.base / "matplotlib-cache"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.base, ignore_errors=True)
