@@ -19,13 +19,13 @@ errors answer at once; each subcommand imports what it needs (nbformat, nbclient
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 from course.authoring.views import FORMATS, SOURCES
 from course.bilingual import LANGUAGES
+from course.errors import CourseError
 from course.gradebook.export import ExportFormat
 from course.layout import CourseLayout
 
@@ -85,86 +85,14 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    notebook = Path(args.notebook).resolve()  # the learner's own file: a link is fine here / 学生自己的文件：可以是链接
-    if not notebook.is_file():
-        print(f"no such notebook: {args.notebook} / 没有这个笔记本：{args.notebook}", file=sys.stderr)
-        return 2
-    try:
-        layout = CourseLayout.find(notebook.parent)
-    except SystemExit:  # a learner's copy outside the course: use the course we are in / 课程之外的副本：使用当前所在的课程
-        layout = CourseLayout.find(Path.cwd())
-    from course.bilingual import course_lang, in_language
-    from course.grading.pipeline import (
-        GradedAs,
-        Kernel,
-        course_lessons,
-        grade_submission,
-        user_matplotlib_cache,
-    )
-    from course.notebook.lesson import recognise_lesson
-    from course.notebook.submission import InvalidSubmission, read_submission
-    from course.results import Status
+    from course.bilingual import course_lang
+    from course.check import check_notebook
 
-    lessons = course_lessons(layout)
-    try:  # read once to tell which lesson it is, whatever its name / 先读一次，按内容识别是哪一课
-        name = recognise_lesson(read_submission(notebook, next(iter(lessons.values())), set()), lessons)
-    except InvalidSubmission as error:
-        print(f"cannot check {notebook.name}: {error} / 无法检查 {notebook.name}", file=sys.stderr)
-        return 2
-    if name is None:
-        print(
-            f"{notebook.name} holds the exercises of no lesson; lessons: {', '.join(lessons)} / "
-            f"{notebook.name} 中没有任何一课的练习；课程有：{'、'.join(lessons)}",
-            file=sys.stderr,
-        )
-        return 2
-    if notebook.stem != name:
-        print(f"{notebook.name}: checked as lesson {name} / 按第 {name} 课检查", file=sys.stderr)
-    # Visible tests only, unsandboxed: it is the learner's own code on the learner's machine
-    # 只用可见测试，不带沙箱：这是学生在自己机器上运行自己的代码
-    from course.kernel import zygote
-
-    # After the first check, kernels fork from a lingering pre-imported parent, held until the check ends
-    # 第一次检查之后，内核由常驻的父进程派生；检查结束前它不会退出
-    with tempfile.TemporaryDirectory(prefix="course-check-") as scratch, zygote.shared(user_matplotlib_cache()) as parent:
-        result = grade_submission(notebook, GradedAs.of(layout, name), Path(scratch) / "work",
-                                  Kernel(timeout=args.timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent),
-                                  within=notebook.parent)  # fmt: skip
-    lang = course_lang()
-    due = _due_for_learner(layout, name)
-    if due is not None:
-        print(in_language(due, lang))
-    for r in result.rows:
-        ok = r.status is Status.OK
-        verdict = "passed / 通过" if ok else r.message if r.status is Status.MANUAL else f"{r.status} / 未通过: {r.message}"
-        mark = "✓" if ok else "✎" if r.status is Status.MANUAL else "✗"
-        print(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
-    # Written answers are graded by the instructor, not here / 书面答案由教师评分，不在此检查
-    passed, count = result.passed, len(result.automatic)
-    total, most = sum(r.score for r in result.automatic), sum(r.max_score for r in result.automatic)
-    summary = (
-        f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden checks run at grading. / "
-        f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会进行隐藏检查。"
-    )
-    print(in_language(summary, lang))
-    return 0 if passed == count else 1
-
-
-def _due_for_learner(layout: CourseLayout, lesson: str) -> str | None:
-    """The lesson's due date as the course's gradebook has it, where this learner may read one (a class on
-    one machine); never creates a gradebook / 若能读取课程成绩库（单机课堂），给出该课的截止时间；从不创建成绩库。"""
-    import datetime as dt
-
-    from course.gradebook.deadlines import describe_due, due_date
-
-    database = layout.gradebook_path
-    if not (database.is_file() and os.access(database, os.R_OK)):
-        return None
-    try:
-        due = due_date(layout.gradebook_url, lesson, os.environ.get("NBGRADER_STUDENT") or None)
-    except Exception:  # an old or locked gradebook: the check goes on without it / 成绩库过旧或被锁定：照常检查
-        return None
-    return None if due is None else describe_due(due, dt.datetime.now(dt.UTC))
+    report = check_notebook(Path(args.notebook), args.timeout)
+    if report.notebook.stem != report.lesson:
+        print(f"{report.notebook.name}: checked as lesson {report.lesson} / 按第 {report.lesson} 课检查", file=sys.stderr)
+    print("\n".join(report.lines(course_lang())))
+    return report.exit_status
 
 
 def quick_jsonschema() -> None:
@@ -302,17 +230,11 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from course.gradebook.export import ExportError, export_grades
+    from course.gradebook.export import export_grades
 
-    try:
-        db_url = args.db_url or CourseLayout.find(Path.cwd()).gradebook_url
-        data = export_grades(ExportFormat(args.format), db_url,
-                             roster_path=Path(args.roster) if args.roster else None,
-                             out=Path(args.out) if args.out else None,
-                             warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
-    except (ExportError, SystemExit) as error:  # SystemExit: no course here, and no --db-url / 不在课程中且未给 --db-url
-        print(error, file=sys.stderr)
-        return 2
+    db_url = args.db_url or CourseLayout.find(Path.cwd()).gradebook_url
+    data = export_grades(ExportFormat(args.format), db_url, roster_path=Path(args.roster) if args.roster else None,
+                         out=Path(args.out) if args.out else None, warn=lambda line: print(line, file=sys.stderr))  # fmt: skip
     if args.out:
         print(f"wrote / 已写出 {args.out}", file=sys.stderr)
     else:
@@ -442,7 +364,13 @@ def _add_hub_parser(commands) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="course", description="Instructor tools of the course / 课程的教师工具")
+    import course
+
+    # Where the code lives, from the package's own index / 代码在哪里：取自包自身的索引
+    code_map = course.__doc__[course.__doc__.index("Foundations") : course.__doc__.index("``tests/")].rstrip()
+    parser = argparse.ArgumentParser(prog="course", description="Instructor tools of the course / 课程的教师工具",
+                                     epilog=f"The code, course/ / 代码 course/:\n\n{code_map}",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     release = commands.add_parser(
         "release", help=f"regenerate {RELEASE}/ from {SOURCE}/ / 由 {SOURCE}/ 重新生成 {RELEASE}/"
@@ -510,7 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quick_jsonschema()  # every command reads notebooks; a second of start-up saved / 每个命令都读笔记本，省下约一秒启动时间
-    return args.run(args)
+    try:
+        return args.run(args)
+    except CourseError as error:  # the one place an error becomes output / 错误只在这里变成输出
+        print(error, file=sys.stderr)
+        return error.exit_status
 
 
 if __name__ == "__main__":

@@ -46,13 +46,15 @@ class CourseLayout:
     def find(cls, start: Path) -> "CourseLayout":
         """The course at or above ``start``: the nearest folder holding ``nbgrader_config.py`` and ``solutions/``.
 
-        Raises ``SystemExit`` with a bilingual message when there is none / 找不到时以双语信息退出。
+        Raises ``NoCourseError`` with a bilingual message when there is none / 找不到时抛出带双语信息的 NoCourseError。
         """
         start = Path(start)
         for folder in (start, *start.parents):
             if (folder / cls.config_file).is_file() and (folder / cls.source_directory).is_dir():
                 return cls(folder)
-        raise SystemExit(
+        from course.errors import NoCourseError
+
+        raise NoCourseError(
             f"No course found at or above {start} (looked for {cls.config_file} and {cls.source_directory}/) / "
             f"在 {start} 及其上级目录中没有找到课程（需要 {cls.config_file} 和 {cls.source_directory}/）"
         )

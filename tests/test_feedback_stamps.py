@@ -2,7 +2,7 @@
 `course grade` 写出的反馈带有 `nbgrader release_feedback` 所需的文件。
 """
 
-from course.grading.batch import SUBMISSION_STAMPS, copy_submission_stamps
+from course.grading.reports.feedback import SUBMISSION_STAMPS, copy_submission_stamps
 
 
 def test_the_submission_timestamp_and_secret_go_beside_the_feedback(tmp_path):

@@ -84,7 +84,7 @@ def course(tmp_path):
 
 def test_course_check_tells_the_deadline_where_the_gradebook_is_readable(course):
     """A learner's check reads the course's gradebook (a class on one machine) and never creates one / 读取成绩库中的截止时间，从不创建成绩库"""
-    from course.cli import _due_for_learner
+    from course.check import _due_for_learner
 
     assert _due_for_learner(course, L01) is None and not course.gradebook_path.exists()
     assert main_in(course, ["due", L01, "2020-01-01T00:00Z"]) == 0

@@ -16,14 +16,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.gradebook.store import open_gradebook
+from course.errors import UsageError
+from course.gradebook.store import format_utc, open_gradebook
 from course.safe_files import read_regular_file
 
 TIMESTAMP_FILE = "timestamp.txt"
 UTC = dt.UTC
 
 
-class DeadlineError(ValueError):
+class DeadlineError(UsageError, ValueError):
     """A due date, an extension or a lesson that cannot be used; the message is bilingual / 无法使用的截止时间、延期或课程。"""
 
 
@@ -99,7 +100,7 @@ def describe_due(due: dt.datetime, now: dt.datetime) -> str:
 
     描述截止时间：还剩多久，或已过截止时间。
     """
-    stamp = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = format_utc(due.astimezone(UTC))
     left = due - now
     if left.total_seconds() < 0:
         return f"past due since {stamp} ({_span(-left, 'en')} ago) / 已过截止时间 {stamp}（{_span(-left, 'zh')}前）"

@@ -43,8 +43,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.errors import UsageError
 from course.gradebook import roster
-from course.gradebook.store import open_gradebook
+from course.gradebook.store import final_score, open_gradebook
 
 # Tables every nbgrader gradebook has; a database without them is not one / 每个 nbgrader 成绩库都有的表
 GRADEBOOK_TABLES = {"student", "assignment", "submitted_assignment"}
@@ -57,7 +58,7 @@ class ExportFormat(enum.StrEnum):
     CANVAS = "canvas"
 
 
-class ExportError(Exception):
+class ExportError(UsageError):
     """Input that cannot be exported, with a bilingual message; nothing has been written / 无法导出的输入，尚未写出任何内容。"""
 
 
@@ -167,7 +168,7 @@ def _read_grades(db_url: str) -> TermGrades:
                     continue
                 penalty = submission.late_submission_penalty or 0.0
                 # As nbgrader's own CSV export: the penalty never takes a score below 0 / 与 nbgrader 自带的导出一致
-                lessons[assignment.name] = LessonGrade(max(0.0, submission.score - penalty), penalty, submitted=True)
+                lessons[assignment.name] = LessonGrade(final_score(submission.score, penalty), penalty, submitted=True)
             students.append(StudentGrades(student.id, lessons))
         max_scores = {assignment.name: assignment.max_score for assignment in assignments}
     return TermGrades(max_scores, tuple(students))

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.errors import UsageError
+
 COLUMNS = ("student_id", "name", "email", "role")
 STUDENT = "student"
 GRADING_ROLES = ("instructor", "ta")
@@ -22,7 +24,7 @@ ROLES = (STUDENT, *GRADING_ROLES)
 ACCOUNT_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 
 
-class RosterError(Exception):
+class RosterError(UsageError):
     """A roster that cannot be used, said in both languages / 无法使用的名单（双语说明）。"""
 
 

@@ -9,7 +9,7 @@ final score, and how many answers still wait for a person in formgrader. One sum
 from dataclasses import dataclass
 
 from course.gradebook.deadlines import from_gradebook_time
-from course.gradebook.store import open_gradebook
+from course.gradebook.store import final_score, format_utc, open_gradebook
 
 HEADER = ("lesson", "student", "submitted", "due", "late", "score", "penalty", "final", "to grade by hand")
 
@@ -31,7 +31,7 @@ class Row:
 
 def _time(value) -> str:
     value = from_gradebook_time(value)
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+    return "" if value is None else format_utc(value)
 
 
 def _late(seconds: float) -> str:
@@ -62,7 +62,7 @@ def term_status(db_url: str) -> list[Row]:
                 rows.append(Row(
                     assignment.name, student,
                     _time(submission.timestamp) or "time unknown / 时间未知", _time(due), _late(submission.total_seconds_late),
-                    f"{submission.score:g}/{submission.max_score:g}", f"{penalty:g}", f"{max(0.0, submission.score - penalty):g}", waiting,
+                    f"{submission.score:g}/{submission.max_score:g}", f"{penalty:g}", f"{final_score(submission.score, penalty):g}", waiting,
                 ))  # fmt: skip
     return rows
 

@@ -15,6 +15,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from course.errors import CourseError
 from course.layout import CourseLayout
 
 # `revision = 'e43177bfe90b'` and `down_revision = None` in each script / 每个脚本中的这两行
@@ -61,7 +62,7 @@ def open_gradebook(db_url: str):
             yield gradebook
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(CourseError):
     """nbgrader could not generate a lesson's student version / nbgrader 无法生成某课的学生版。"""
 
 
@@ -99,3 +100,13 @@ def generate_lessons(scratch: "CourseLayout", lessons: list[str], db_url: str) -
             result = api.generate_assignment(lesson, force=True)
         if not result["success"]:
             raise ReleaseError(f"nbgrader could not generate lesson {lesson} / nbgrader 无法生成第 {lesson} 课：\n{result['log']}")
+
+
+def final_score(score: float, penalty: float) -> float:
+    """What counts after the late penalty, never below 0 / 扣除迟交罚分后的成绩，不低于 0"""
+    return max(0.0, score - penalty)
+
+
+def format_utc(value) -> str:
+    """A time as people read it in the course's tables and feedback / 课程表格与反馈中显示的时间"""
+    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -46,6 +46,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from course.errors import CourseError
 from course.kernel.injected import observer as kernel_observer
 from course.kernel.injected import plain_data
 from course.notebook.cells import is_test, names_bound
@@ -75,7 +76,7 @@ FORBIDDEN_CALL = (
 )
 
 
-class JudgingError(RuntimeError):
+class JudgingError(CourseError):
     """The lesson's observers or reference solution cannot be used: an instructor's problem, said clearly.
 
     该课的观察函数或参考答案无法使用：这是教师需要修复的问题。

@@ -17,10 +17,10 @@ reading of the outputs.
 import re
 
 import nbformat
-from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor
 from traitlets import Bool, Dict, Integer, Unicode
 
-from course.notebook.cells import is_manual, is_test, nbgrader_meta
+from course.notebook.cells import is_test, nbgrader_meta
 from course.notebook.lesson import Lesson
 from course.results import CellProblem, ExerciseResult, Status
 
@@ -103,27 +103,6 @@ class IgnoreKnownWarnings(IgnorePattern):
             kept.append(output)
         cell["outputs"] = kept
         return cell, resources
-
-
-class SaveVerdicts(SaveAutoGrades):
-    """nbgrader's ``SaveAutoGrades`` with the grader's verdict as every test cell's ``auto_score``: ``scores``
-    ({test grade id: points}, 0 for a cell it lacks), never nbgrader's reading of the cell's outputs (the
-    learner's kernel shapes them, and the first ``execute_result`` would decide). Answers graded by hand,
-    comments and everything else are saved as nbgrader saves them.
-
-    与 nbgrader 的 SaveAutoGrades 相同，但每个测试单元格的 auto_score 是评阅程序的结论，而不是 nbgrader 对输出的解读。
-    """
-
-    scores = Dict(help="test cell grade id → points, from the grader's verdict")
-
-    def _add_score(self, cell, resources):
-        if is_manual(cell):  # graded by a person: nbgrader's rule ("no response" is 0) stays / 人工评分：沿用 nbgrader 的规则
-            return super()._add_score(cell, resources)
-        grade_id = cell.metadata["nbgrader"]["grade_id"]
-        grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
-        grade.auto_score = float(self.scores.get(grade_id, 0.0))
-        grade.needs_manual_grade = grade.manual_score is not None  # as nbgrader: a manual score asks for review / 与 nbgrader 相同
-        self.gradebook.db.commit()
 
 
 # What runs on an executed notebook before it is scored, in order / 计分之前依次作用于执行后笔记本的步骤

@@ -23,6 +23,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from course.kernel.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_environment
+from course.kernel.scratch import KernelFolder
 from course.results import CellProblem, Status
 
 KERNEL_NAME = "course-sandbox"
@@ -71,11 +72,12 @@ class QuickKernelClient(AsyncKernelClient):
 
 def prepare_scratch(scratch: Path, uid: int | None = None, matplotlib_cache: Path | None = None) -> None:
     """Folders the kernel may write to, owned by its user / 内核可以写入的目录，归内核用户所有。"""
-    for sub in ("tmp", ".matplotlib", ".ipython", ".runtime"):
-        (scratch / sub).mkdir(parents=True, exist_ok=True)
+    folder = KernelFolder(scratch)
+    for sub in folder.private_folders():
+        sub.mkdir(parents=True, exist_ok=True)
     if matplotlib_cache is not None and matplotlib_cache.is_dir():
         for cached in matplotlib_cache.glob("fontlist-*.json"):
-            (scratch / ".matplotlib" / cached.name).write_bytes(cached.read_bytes())
+            (folder.matplotlib / cached.name).write_bytes(cached.read_bytes())
     if uid is not None and is_root():  # rootless, the kernel is the grader / 非 root 时内核即评阅者
         os.chown(scratch, uid, uid)
         os.chmod(scratch, 0o700)
@@ -123,8 +125,8 @@ def run_cells(
         kernel_name=KERNEL_NAME,
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)]),
         transport="ipc",
-        ip=str(scratch / "k"),
-        connection_file=str(scratch / "connection.json"),
+        ip=str(KernelFolder(scratch).sockets),
+        connection_file=str(KernelFolder(scratch).connection_file),
         client_class="course.kernel.runner.QuickKernelClient",
     )
     return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end))

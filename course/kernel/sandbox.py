@@ -46,6 +46,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from course.kernel.scratch import KernelFolder
 from course.layout import CourseLayout
 
 # The first uid the kernels run as; each parallel job gets its own / 内核使用的第一个 uid，每个并行任务各不相同
@@ -196,13 +197,14 @@ def kernel_argv(
 
 def kernel_environment(scratch: Path) -> dict[str, str]:
     """A clean environment: no secrets of the grader, caches in the scratch folder / 干净的环境变量。"""
+    folder = KernelFolder(scratch)
     env = {
         "PATH": CourseLayout.tools_on_path({"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])})["PATH"],
         "HOME": str(scratch),
-        "TMPDIR": str(scratch / "tmp"),
-        "MPLCONFIGDIR": str(scratch / ".matplotlib"),
-        "IPYTHONDIR": str(scratch / ".ipython"),
-        "JUPYTER_RUNTIME_DIR": str(scratch / ".runtime"),
+        "TMPDIR": str(folder.tmp),
+        "MPLCONFIGDIR": str(folder.matplotlib),
+        "IPYTHONDIR": str(folder.ipython),
+        "JUPYTER_RUNTIME_DIR": str(folder.runtime),
         "JUPYTER_PLATFORM_DIRS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",

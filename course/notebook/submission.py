@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 
+from course.errors import CourseError
 from course.notebook.cells import nbgrader_meta
 from course.notebook.lesson import Lesson
 from course.safe_files import read_regular_file
@@ -14,7 +15,7 @@ from course.safe_files import read_regular_file
 MAX_NOTEBOOK_BYTES = 200 * 1024 * 1024
 
 
-class InvalidSubmission(ValueError):
+class InvalidSubmission(CourseError, ValueError):
     """A submission that cannot be graded at all; the message is bilingual / 无法评阅的提交，信息为双语。"""
 
 

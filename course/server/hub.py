@@ -45,6 +45,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from course.errors import CourseError
 from course.layout import CourseLayout
 from course.server import class_limits
 
@@ -59,7 +60,7 @@ PACKAGE_FILES = ("requirements.txt", str(DEPLOY / "requirements.txt"))
 COURSE_PACKAGES = ("helpers", "course")
 
 
-class HubError(Exception):
+class HubError(CourseError):
     """What stops a class server's command, said in both languages / 使课堂服务器命令无法继续的原因（双语）。"""
 
 
