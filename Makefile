@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # kernel starting / pytest-xdist 进程数：每核一个再加一个，在其他进程等待浏览器、服务器或内核启动时运行
 JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: lab test release setup clean hub hub-env system-packages
+.PHONY: lab test test-fast release setup clean hub hub-env system-packages
 
 setup: $(INSTALLED)
 
@@ -50,12 +50,17 @@ lab: $(INSTALLED)
 # 否则列出；需要缺失软件包的测试会说明原因并跳过。
 SYSTEM_PACKAGES := tests/system_packages.py
 
-# As root the suite also runs a real class server (tests/test_hub.py); its environment is set-up, built once here
+# As root the suite also runs a real class server (tests/server/test_hub.py); its environment is set-up, built once here
 # 以 root 运行时测试还会启动真实的课堂服务器；其环境属于安装步骤，在此建立一次
 HUB_SETUP := $(if $(filter 0,$(shell id -u)),hub-env)
 
 test: system-packages $(INSTALLED) $(HUB_SETUP)
 	$(BIN)/python -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+# The unit tier alone (no lesson, kernel, server or browser): a minute, for while you work; `make test` runs everything, as CI
+# 只运行单元测试（不运行课程、内核、服务器与浏览器）：约一分钟，供开发时使用；make test 运行全部，与 CI 相同
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest tests -m "not content and not system and not browser and not root" $(PYTEST_ARGS)
 
 system-packages:
 	@$(PYTHON) $(SYSTEM_PACKAGES) install

@@ -29,7 +29,7 @@ class CourseLayout:
 
     root: Path
     # nbgrader's CourseDirectory.source_directory and release_directory, as nbgrader_config.py sets them
-    # (tests/test_packages.py checks that they agree) / 与 nbgrader_config.py 中的设置一致（有测试检查）
+    # (tests/course/test_packages.py checks that they agree) / 与 nbgrader_config.py 中的设置一致（有测试检查）
     source_directory: ClassVar[str] = "solutions"
     release_directory: ClassVar[str] = "notebooks"
     config_file: ClassVar[str] = "nbgrader_config.py"

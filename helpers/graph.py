@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,17 +23,17 @@ import torch
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = [
-    "Graph",
-    "GraphNode",
-    "LeafInfo",
-    "SavedInfo",
-    "SavedState",
-    "build_graph",
-    "describe_graph",
-    "plot_graph",
-    "saved_tensors_of",
-]
+from helpers._graph_layout import (
+    COLORS,
+    GRADIENT_COLOR,
+    NODE_FONT,
+    SAVED_FONT,
+    connect,
+    draw_box,
+    lay_out,
+)
+
+__all__ = ["SavedState", "build_graph", "describe_graph", "plot_graph", "saved_tensors_of"]
 
 # Fragments of the errors torch 2.13 raises when a saved tensor is unpacked / 解包已保存张量时 torch 2.13 报错的片段
 _STALE_MESSAGE = "modified by an inplace operation"
@@ -476,22 +475,6 @@ def _lone_tensor_line(node: GraphNode) -> str:
 # ----------------------------------------------------------------------------------------------------
 # Picture / 图示
 
-# Sizes in inches: the figure we create uses 1 data unit = 1 inch / 尺寸单位为英寸：自建图中 1 个数据单位 = 1 英寸
-_NODE_FONT = 9.0
-_SAVED_FONT = 7.5
-_PAD = 0.3  # box padding, in font sizes / 方框内边距（以字号为单位）
-_GAP_X = 0.35  # between neighbours in a layer / 同层相邻节点之间
-_GAP_SAVED = 0.25  # between a node and its saved tensors / 节点与其保存张量之间
-_GAP_Y = 0.55  # between layers, room for the arrows / 层与层之间，留给箭头
-_MARGIN = 0.2
-_COLORS = {
-    "node": ("#dbe9f6", "#2c5d8a"),  # (face, edge) / （填充色，边框色）
-    "leaf": ("#dff0d8", "#3c763d"),
-    "saved": ("#f4f4f4", "#777777"),
-    "stale": ("#fbe3e4", "#c0392b"),
-    "freed": ("#ffffff", "#aaaaaa"),
-}
-_GRADIENT_COLOR = "#2c5d8a"
 # Artist ids that tell what a text box shows; tests count them / 文本框的 gid，标明其内容，测试据此计数
 GID_NODE = "graph-node"
 GID_SAVED = "graph-saved"
@@ -529,7 +512,7 @@ def plot_graph(
     # Each node is drawn once, so shared nodes need no number / 每个节点只画一次，共享节点无需编号
     node_texts = [_box_text(node) for node in graph.nodes]
     saved_texts = [[_saved_box_text(saved, stale_text, freed_text) for saved in node.saved] for node in graph.nodes]
-    layout = _layout(graph, node_texts, saved_texts)
+    layout = lay_out(graph, node_texts, saved_texts)
 
     title_room = 0.45 if title is not None else 0.0  # inches above the graph / 图上方留给标题的英寸数
     if ax is None:
@@ -551,20 +534,20 @@ def plot_graph(
 
     boxes = []
     for node, text, (x, y) in zip(graph.nodes, node_texts, layout.nodes, strict=True):
-        face, edge = _COLORS["leaf" if node.leaf is not None else "node"]
-        boxes.append(_draw_box(ax, x, y, text, _NODE_FONT * scale, family, face, edge, GID_NODE, "center"))
+        face, edge = COLORS["leaf" if node.leaf is not None else "node"]
+        boxes.append(draw_box(ax, x, y, text, NODE_FONT * scale, family, face, edge, GID_NODE, "center"))
     for node, texts, places, box in zip(graph.nodes, saved_texts, layout.saved, boxes, strict=True):
         for saved, text, (x, y) in zip(node.saved, texts, places, strict=True):
             kind = {SavedState.OK: "saved", SavedState.STALE: "stale", SavedState.FREED: "freed"}[saved.state]
             gid = {"saved": GID_SAVED, "stale": GID_STALE, "freed": GID_FREED}[kind]
-            face, edge = _COLORS[kind]
-            saved_box = _draw_box(ax, x, y, text, _SAVED_FONT * scale, family, face, edge, gid, "left")
+            face, edge = COLORS[kind]
+            saved_box = draw_box(ax, x, y, text, SAVED_FONT * scale, family, face, edge, gid, "left")
             if saved.state is SavedState.STALE:
                 saved_box.set_color(edge)  # red text too / 文字也为红色
             if saved.state is SavedState.FREED:
                 saved_box.get_bbox_patch().set_linestyle("--")
             # A dotted tie: this tensor belongs to that node / 虚线连接：该张量属于这个节点
-            _connect(ax, box, saved_box, arrowstyle="-", color=edge, linestyle=":")
+            connect(ax, box, saved_box, arrowstyle="-", color=edge, linestyle=":")
     # Arrows from a node to its inputs' nodes, as gradients flow; a repeated edge is bent apart
     # 从节点指向其输入的节点，即梯度流动的方向；重复的边弯曲分开
     for node in graph.nodes:
@@ -572,7 +555,7 @@ def plot_graph(
         for child in node.children:
             repeat = seen[child] = seen.get(child, -1) + 1
             bend = 0.0 if node.children.count(child) == 1 else 0.3 * (1 if repeat % 2 else -1) * (1 + repeat // 2)
-            _connect(ax, boxes[node.index], boxes[child], arrowstyle="-|>", color=_GRADIENT_COLOR, bend=bend)
+            connect(ax, boxes[node.index], boxes[child], arrowstyle="-|>", color=GRADIENT_COLOR, bend=bend)
     return ax
 
 
@@ -600,118 +583,3 @@ def _saved_box_text(saved: SavedInfo, stale_text: str, freed_text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class _Layout:
-    nodes: tuple[tuple[float, float], ...]  # centre of each node box / 每个节点框的中心
-    saved: tuple[tuple[tuple[float, float], ...], ...]  # left-middle of each saved box / 每个保存框的左侧中点
-    left: float
-    bottom: float
-    width: float
-    height: float
-
-
-def _text_size(text: str, fontsize: float) -> tuple[float, float]:
-    """Width and height in inches of ``text`` in a box, for DejaVu Sans Mono and a CJK font / 文本框的估计尺寸。"""
-    em = fontsize / 72
-    # Monospace Latin is 0.6 em wide; a CJK character is 1 em / 等宽拉丁字符宽 0.6 em，CJK 字符宽 1 em
-    width = max(sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.61 for ch in line) for line in text.split("\n"))
-    height = 1.2 * (text.count("\n") + 1)
-    return (width + 2 * _PAD) * em, (height + 2 * _PAD) * em
-
-
-def _layout(graph: Graph, node_texts: list[str], saved_texts: list[list[str]]) -> _Layout:
-    """Layers by depth, top to bottom; in a layer, nodes under their parents / 按深度分层，同层节点尽量位于父节点下方。"""
-    depths = graph.depths()
-    node_sizes = [_text_size(t, _NODE_FONT) for t in node_texts]
-    saved_sizes = [[_text_size(t, _SAVED_FONT) for t in texts] for texts in saved_texts]
-    # A block is a node and its column of saved boxes / 一个块 = 节点 + 其右侧一列保存框
-    blocks = []
-    for (w, h), sizes in zip(node_sizes, saved_sizes, strict=True):
-        column_w = max((sw for sw, _ in sizes), default=0.0)
-        column_h = sum(sh for _, sh in sizes) + 0.08 * max(len(sizes) - 1, 0)
-        blocks.append((w + (_GAP_SAVED + column_w if sizes else 0.0), max(h, column_h)))
-    row = max(h for _, h in blocks) + _GAP_Y
-    parents: list[list[int]] = [[] for _ in graph.nodes]
-    for node in graph.nodes:
-        for child in node.children:
-            parents[child].append(node.index)
-
-    layers: list[list[int]] = [[] for _ in range(max(depths) + 1)]
-    for i, depth in enumerate(depths):
-        layers[depth].append(i)
-    block_left = [0.0] * len(graph.nodes)
-    node_x = [0.0] * len(graph.nodes)  # centre of each node box / 每个节点框的中心
-    for layer in layers:
-        # Under the barycentre of the parents already placed, ties by depth-first order: deterministic
-        # 位于已放置父节点的平均位置之下，相同则按深度优先顺序：结果确定
-        wanted = {i: sum(node_x[p] for p in parents[i]) / len(parents[i]) if parents[i] else 0.0 for i in layer}
-        layer.sort(key=lambda i: (wanted[i], i))
-        x = 0.0
-        for i in layer:
-            block_left[i] = x
-            node_x[i] = x + node_sizes[i][0] / 2
-            x += blocks[i][0] + _GAP_X
-        # Shift the row so its nodes sit, on average, under their parents: a chain stays straight
-        # 平移整行，使其节点平均位于父节点下方：单链保持竖直
-        shift = sum(wanted.values()) / len(layer) - sum(node_x[i] for i in layer) / len(layer)
-        for i in layer:
-            block_left[i] += shift
-            node_x[i] += shift
-
-    nodes, saved = [], []
-    for i, depth in enumerate(depths):
-        y = -depth * row
-        nodes.append((node_x[i], y))
-        # Saved boxes stacked at the right of the node, centred on it / 保存框在节点右侧竖直居中排列
-        sizes = saved_sizes[i]
-        column_h = sum(sh for _, sh in sizes) + 0.08 * max(len(sizes) - 1, 0)
-        top = y + column_h / 2
-        places = []
-        for _, sh in sizes:
-            # The text starts one padding inside its box / 文字位于方框内一个内边距处
-            places.append((block_left[i] + node_sizes[i][0] + _GAP_SAVED + _PAD * _SAVED_FONT / 72, top - sh / 2))
-            top -= sh + 0.08
-        saved.append(tuple(places))
-    # The root's row is at y = 0 / 根节点所在行 y = 0
-    left = min(block_left) - _MARGIN
-    right = max(block_left[i] + blocks[i][0] for i in range(len(blocks))) + _MARGIN
-    half_block = max(h for _, h in blocks) / 2 + _MARGIN
-    bottom = -(len(layers) - 1) * row - half_block
-    return _Layout(tuple(nodes), tuple(saved), left, bottom, right - left, half_block - bottom)
-
-
-def _draw_box(ax, x, y, text, fontsize, family, face, edge, gid, ha):
-    artist = ax.text(
-        x,
-        y,
-        text,
-        ha=ha,
-        va="center",
-        multialignment="center" if ha == "center" else "left",
-        fontsize=fontsize,
-        family=family,
-        bbox={"boxstyle": f"round,pad={_PAD}", "facecolor": face, "edgecolor": edge},
-        zorder=3,
-    )
-    artist.set_gid(gid)
-    return artist
-
-
-def _connect(ax, start, end, *, arrowstyle, color, linestyle="-", bend=0.0):
-    # patchA/patchB clip the line at the two boxes' edges / patchA/patchB 让线段止于两个方框的边缘
-    ax.annotate(
-        "",
-        xy=end.get_position(),
-        xytext=start.get_position(),
-        arrowprops={
-            "arrowstyle": arrowstyle,
-            "color": color,
-            "linestyle": linestyle,
-            "patchA": start.get_bbox_patch(),
-            "patchB": end.get_bbox_patch(),
-            "shrinkA": 1,
-            "shrinkB": 1,
-            "connectionstyle": f"arc3,rad={bend}",
-        },
-        zorder=4,
-    )

@@ -17,6 +17,7 @@ from course.server import hub
 CLASS_SERVER = [
     needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),
     pytest.mark.skipif(os.geteuid() != 0, reason="a class server needs root (accounts, PAM, servers as each learner) / 课堂服务器需要 root"),
+    pytest.mark.root,
 ]
 L01 = "01_numpy_gradient_descent"
 

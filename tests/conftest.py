@@ -18,28 +18,47 @@ from course.server.hub import free_port
 # Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行
 collect_ignore_glob = ["fixtures/*"]
 
-# The modules that take longest, longest first (measured on a 2-core machine; tests/test_suite_order.py checks they
+# The modules that take longest, longest first (measured on a 2-core machine; tests/system/test_suite_order.py checks they
 # exist). xdist hands a worker one module at a time in collection order (``--no-loadscope-reorder``): started first,
 # they end beside the short ones instead of after them.
 # 耗时最长的模块，按耗时从长到短（在 2 核机器上测得）。xdist 按收集顺序把模块逐个分给工作进程：先开始的长模块与短模块一同结束。
 LONGEST_FIRST = (
-    "tests/test_browser_lessons.py",
-    "tests/test_hub.py",
-    "tests/test_hub_classes.py",
-    "tests/test_course_grade.py",
-    "tests/test_browser.py",
-    "tests/test_autograde.py",
-    "tests/test_course_grade_controls.py",
-    "tests/test_term.py",
-    "tests/test_course_grade_postgres.py",
-    "tests/test_language.py",
-    "tests/test_explain.py",
+    "tests/system/test_browser_lessons.py",
+    "tests/server/test_hub.py",
+    "tests/server/test_hub_classes.py",
+    "tests/grading/test_course_grade.py",
+    "tests/system/test_browser.py",
+    "tests/grading/test_autograde.py",
+    "tests/grading/test_course_grade_controls.py",
+    "tests/gradebook/test_term.py",
+    "tests/grading/test_course_grade_postgres.py",
+    "tests/content/test_language.py",
+    "tests/helpers/test_explain.py",
     "solutions/08_custom_modules/08_custom_modules.ipynb",
 )
 
 
+# Each folder's tier (``make test-fast`` leaves out all but the unit tests) / 各目录的层级（make test-fast 只运行单元测试）
+TIERS = {"content": ("content",), "system": ("system",), "solutions": ("content", "system")}
+# Modules that start processes wherever their folder is / 无论在哪个目录都会启动进程的模块
+SYSTEM_MODULES = ("test_browser", "test_browser_lessons", "test_lab", "test_hub", "test_hub_classes", "test_course_grade",
+                  "test_course_grade_controls", "test_course_grade_postgres", "test_autograde", "test_term", "test_zygote",
+                  "test_sandbox_rootless", "test_kernel_channels", "test_class_limits", "test_explain", "test_language",
+                  "test_graders", "test_autograd_errors", "test_environment")  # fmt: skip
+BROWSER_MODULES = ("test_browser", "test_browser_lessons", "test_hub")
+
+
 def pytest_collection_modifyitems(items):
-    """The longest modules first, the rest in their usual order / 最长的模块排在最前，其余保持原有顺序"""
+    """Markers by folder and module; the longest modules first, the rest in their usual order
+    按目录与模块加标记；最长的模块排在最前，其余保持原有顺序"""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        folder, module = path.split("/")[-2], path.split("/")[-1].removesuffix(".py")
+        marks = set(TIERS.get(path.split("/")[0], ())) | set(TIERS.get(folder, ()))
+        marks |= {"system"} if module in SYSTEM_MODULES else set()
+        marks |= {"browser"} if module in BROWSER_MODULES else set()
+        for mark in sorted(marks):
+            item.add_marker(mark)
     rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 

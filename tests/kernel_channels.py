@@ -9,7 +9,7 @@ did open, so a reader that finds nothing proves something; unsandboxed, the read
 
     python tests/kernel_channels.py MODE REPORT.json   # MODE: sandboxed, sandboxed-zygote or unsandboxed
 
-Used by tests/test_kernel_channels.py (as root) and tests/test_sandbox_rootless.py (as a non-root grader).
+Used by tests/kernel/test_kernel_channels.py (as root) and tests/kernel/test_sandbox_rootless.py (as a non-root grader).
 通道：System V 共享内存、消息队列与信号量，POSIX 共享内存与消息队列，抽象 Unix 套接字，127.0.0.1 上的 TCP 端口，
 任何人都可写的目录中的文件（以及另一个内核的临时目录），/proc 与信号。发布者报告它打开了哪些通道，读取者一无所获才有意义。
 """

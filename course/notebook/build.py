@@ -6,7 +6,7 @@ set-up, locked and (visible) test cells come from ``notebooks/``; only the learn
 and code cells the learner added, come from the submission, so an edited, deleted, retagged or
 converted test cell changes nothing. Hidden tests never run in a learner's kernel: the grader checks
 each exercise on fresh inputs instead (``course.grading.judging``). Demo cells are not run: the graded tests
-depend only on the set-up, locked and answer cells (tests/test_graders.py runs them the same way).
+depend only on the set-up, locked and answer cells (tests/content/test_graders.py runs them the same way).
 实际运行的笔记本由发布版笔记本构建：准备、锁定和（可见）测试单元格都来自 notebooks/，只有答题单元格（以及学生新增的代码单元格）来自提交；
 隐藏测试从不在学生内核中运行，评阅程序改为在新的输入上检查每个练习。
 """

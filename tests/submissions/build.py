@@ -1,5 +1,5 @@
-"""Build a ``submitted/`` folder of good, bad and cheating submissions for tests/test_course_grade.py.
-为 tests/test_course_grade.py 构造包含正常、错误与作弊提交的 submitted/ 目录。"""
+"""Build a ``submitted/`` folder of good, bad and cheating submissions for tests/grading/test_course_grade.py.
+为 tests/grading/test_course_grade.py 构造包含正常、错误与作弊提交的 submitted/ 目录。"""
 
 import json
 import shutil

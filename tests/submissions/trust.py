@@ -1,5 +1,5 @@
-"""Submissions of a determined learner who has read the whole grader, for tests/test_course_grade.py.
-一个读过全部评阅代码的、有决心的学习者的提交，供 tests/test_course_grade.py 使用。
+"""Submissions of a determined learner who has read the whole grader, for tests/grading/test_course_grade.py.
+一个读过全部评阅代码的、有决心的学习者的提交，供 tests/grading/test_course_grade.py 使用。
 
 Each attacks one property of trusted judging (../shared/design/trusted-judging.md): the scores come
 from the grader's verdict alone, nothing secret enters the learner's kernel, an observation cannot be

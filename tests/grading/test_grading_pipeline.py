@@ -21,7 +21,7 @@ from course.notebook.submission import LINKED_MESSAGE, InvalidSubmission, Linked
 from course.results import CellProblem, ExerciseResult, Status, SubmissionResult
 from course.safe_files import first_link
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LESSON = Lesson.from_notebook("00_fixture", FIXTURES / "source.ipynb")
 # What both commands run: the released notebook / 两个命令运行的都是发布版笔记本
 TEMPLATE = read_course_notebook(FIXTURES / "release.ipynb")

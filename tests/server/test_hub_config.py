@@ -239,6 +239,7 @@ def slow_idle(status, *args, **kwargs):
 kernel._publish_status = slow_idle"""
 
 
+@pytest.mark.system  # two kernels / 两个内核
 @pytest.mark.parametrize("folder", [ROOT, DEPLOY], ids=["course", "class-server"])
 def test_validate_waits_for_a_busy_kernel(folder, tmp_path, monkeypatch):
     """Validate on a busy server: a kernel that says it is idle 6 s after its reply (nbclient waits 4 s by default)

@@ -1,5 +1,5 @@
 """The attacks of tests/submissions/trust.py shown real against weaker graders, and a grader failure kept to its
-submission; apart from tests/test_course_grade.py so that the two run side by side.
+submission; apart from tests/grading/test_course_grade.py so that the two run side by side.
 tests/submissions/trust.py 中的攻击对较弱的评阅程序确实有效；评阅程序出错只影响该提交。与 test_course_grade.py 分开，以便并行运行。
 """
 

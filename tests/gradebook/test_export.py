@@ -17,7 +17,7 @@ from nbgrader.api import Gradebook
 from course.cli import main
 from course.layout import CourseLayout
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 L01, L03 = "01_numpy_gradient_descent", "03_autograd"
 # lesson → grade cell → points / 课程 → 评分单元格 → 分值
 LESSONS = {L01: {"predict": 2, "gradients": 3}, L03: {"backward": 4, "no_grad": 1.5}}

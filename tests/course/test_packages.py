@@ -17,7 +17,8 @@ from course.layout import CourseLayout
 from course.notebook.build import GUARD_SNAPSHOT
 
 # Modules of helpers/ that no lesson imports by name, and why / helpers/ 中不被课程直接导入的模块及原因
-NOT_IMPORTED_BY_LESSONS = {"__init__": "the package itself / 包本身"}
+NOT_IMPORTED_BY_LESSONS = {"__init__": "the package itself / 包本身",
+                           "_graph_layout": "plot_graph's layout, private to helpers.graph / plot_graph 的布局，仅供 helpers.graph 使用"}
 # What `course --help` and argument errors must not pay for / `course --help` 与参数错误不应付出的导入代价
 HEAVY = ("nbformat", "nbclient", "nbgrader", "nbconvert", "jupyter_client", "torch", "numpy", "matplotlib")
 IMPORTED = re.compile(r"^\s*(?:from\s+helpers\.(\w+)\s+import|import\s+helpers\.(\w+)|from\s+helpers\s+import\s+([\w, ]+))", re.M)

@@ -1,5 +1,5 @@
 """course.server.class_limits on a cgroup tree laid out like the kernel's, in a temporary folder (no root needed for most).
-A real learner's limit is tested with a real class in tests/test_hub.py."""
+A real learner's limit is tested with a real class in tests/server/test_hub.py."""
 
 import os
 import subprocess

@@ -2,7 +2,7 @@
 same probes do find each other unsandboxed, so finding nothing means something (tests/kernel_channels.py).
 同一批次的两个内核之间没有任何通道（以 root 建立沙箱，直接启动或由父进程派生）；不带沙箱时同样的探测能互相找到，所以一无所获才有意义。
 
-The rootless modes (a non-root grader, user namespaces) run in tests/test_sandbox_rootless.py, as another user.
+The rootless modes (a non-root grader, user namespaces) run in tests/kernel/test_sandbox_rootless.py, as another user.
 """
 
 import pytest
@@ -12,7 +12,8 @@ from system_packages import needs
 from course.kernel.sandbox import is_root
 
 
-@pytest.mark.skipif(not is_root(), reason="the root sandbox needs root; tests/test_sandbox_rootless.py covers the rest / root 沙箱需要 root")
+@pytest.mark.root
+@pytest.mark.skipif(not is_root(), reason="the root sandbox needs root; tests/kernel/test_sandbox_rootless.py covers the rest / root 沙箱需要 root")
 @needs("util-linux", "mount")
 @pytest.mark.parametrize("mode", ["sandboxed", "sandboxed-zygote"])
 def test_two_sandboxed_kernels_share_no_channel(mode):
