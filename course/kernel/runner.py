@@ -22,7 +22,8 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course.kernel.sandbox import Limits, SandboxSpec, is_root, kernel_argv, kernel_environment
+from course.kernel.launch import choose_launcher
+from course.kernel.sandbox import Limits, SandboxSpec, is_root, kernel_environment
 from course.kernel.scratch import KernelFolder
 from course.results import CellProblem, Status
 
@@ -117,7 +118,7 @@ def run_cells(
     spec_dir.mkdir(parents=True, exist_ok=True)
     covered, exposed, hidden = view
     spec = SandboxSpec(str(scratch), uid, list(covered), list(exposed), list(hidden), limits or Limits())
-    argv = kernel_argv(spec, spec_root / "sandbox.json", sandboxed, zygote=zygote)
+    argv = choose_launcher(sandboxed, zygote).argv(spec, spec_root / "sandbox.json")
     (spec_dir / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "course sandbox", "language": "python", "interrupt_mode": "message"})
     )

@@ -43,7 +43,7 @@ import resource
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.kernel.scratch import KernelFolder
@@ -171,30 +171,6 @@ def sandbox_available() -> bool:
     return sandbox_mode() is not None
 
 
-def kernel_argv(
-    spec: SandboxSpec, spec_path: Path, sandboxed: bool = True, kernel: list[str] | None = None, zygote: str | None = None
-) -> list[str]:
-    """The kernel command for a jupyter kernel spec: sandboxed when asked (ask only if ``sandbox_available()``).
-
-    ``kernel``: what runs in the sandbox (default: an IPython kernel of this environment). With
-    ``zygote`` (a ``course.kernel.zygote`` socket), the kernel is forked from that pre-imported parent and
-    enters the same sandbox there. 返回内核启动命令；需要且条件允许时带沙箱；给出 zygote 时由预先导入的父进程派生内核。
-    """
-    rootless = sandboxed and sandbox_mode() != "root"
-    if zygote is not None:
-        mode = None if not sandboxed else "userns" if rootless else "root"
-        spec_path.write_text(json.dumps({"mode": mode, "spec": asdict(spec)}))
-        # The client needs only the standard library: no site, no environment, no working folder on the path
-        # 客户端只需要标准库：不加载 site，不读环境变量，工作目录不在路径上
-        client = Path(__file__).with_name("zygote.py")
-        return [sys.executable, "-I", "-S", str(client), "connect", zygote, str(spec_path), "{connection_file}"]
-    kernel = kernel or [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    if not sandboxed:  # the caller decided, once, with sandbox_available() / 调用者已用 sandbox_available() 决定
-        return kernel
-    spec_path.write_text(json.dumps(asdict(spec) | {"rootless": rootless}))
-    return [*(USER_UNSHARE if rootless else ROOT_UNSHARE), sys.executable, "-P", "-m", "course.kernel.sandbox", str(spec_path), "--", *kernel]
-
-
 def kernel_environment(scratch: Path) -> dict[str, str]:
     """A clean environment: no secrets of the grader, caches in the scratch folder / 干净的环境变量。"""
     folder = KernelFolder(scratch)
@@ -220,45 +196,45 @@ def kernel_environment(scratch: Path) -> dict[str, str]:
     return env
 
 
-def _mount(*args: str) -> None:
+def mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
-def _enter(spec: SandboxSpec) -> None:
+def enter_sandbox(spec: SandboxSpec) -> None:
     """Inside the new namespaces, still root: build the view, limit, then become the kernel's user."""
-    _mount("--make-rprivate", "/")
+    mount("--make-rprivate", "/")
     keep = [*spec.exposed, spec.scratch]
     # 1. Park what must stay visible / 先把需要保留的路径暂存起来
     Path(HOLDING).mkdir(exist_ok=True)
-    _mount("-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", HOLDING)
+    mount("-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", HOLDING)
     parked = []
     for i, path in enumerate(keep):
         hold = Path(HOLDING) / str(i)
         hold.mkdir()
-        _mount("--rbind", path, str(hold))
+        mount("--rbind", path, str(hold))
         parked.append((hold, path))
     # 2. Cover; /tmp and /dev/shm with empty writable folders of the kernel's own / 覆盖；/tmp 与 /dev/shm 换成内核自己的空的可写目录
     for folder in spec.covered:  # sorted: a private folder before the covers inside it / 已排序：私有目录在其内部的覆盖之前
         if folder != HOLDING:
             options = f"size={PRIVATE_SIZE},mode=1777" if folder in PRIVATE else "size=64k,mode=0755"
             Path(folder).mkdir(parents=True, exist_ok=True)
-            _mount("-t", "tmpfs", "-o", options, "tmpfs", folder)
+            mount("-t", "tmpfs", "-o", options, "tmpfs", folder)
     # 3. Put back, read-only except the scratch folder / 放回：除临时目录外都是只读
     for hold, path in parked:
         Path(path).mkdir(parents=True, exist_ok=True)
-        _mount("--rbind", str(hold), path)
+        mount("--rbind", str(hold), path)
         if path != spec.scratch:
-            _mount("-o", "remount,bind,ro", path)
-    _mount("--make-rprivate", HOLDING)
+            mount("-o", "remount,bind,ro", path)
+    mount("--make-rprivate", HOLDING)
     subprocess.run(["umount", "-l", HOLDING], check=True, capture_output=True)
-    _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=0755", "tmpfs", HOLDING)
+    mount("-t", "tmpfs", "-o", "ro,size=4k,mode=0755", "tmpfs", HOLDING)
     for folder in spec.covered:
         if folder not in (HOLDING, *PRIVATE):
             # In a user namespace only the mount, not the file system, can be remounted (its options name
             # unmapped ids) / 用户命名空间中只能重新挂载挂载点，不能重新挂载文件系统
-            _mount("-o", "remount,bind,ro" if spec.rootless else "remount,ro", folder)
+            mount("-o", "remount,bind,ro" if spec.rootless else "remount,ro", folder)
     for path in spec.hidden:
-        _mount("--bind", "/dev/null", path)
+        mount("--bind", "/dev/null", path)
     if spec.rootless:
         _read_only_elsewhere(spec.scratch)
     else:
@@ -333,7 +309,7 @@ def main(argv: list[str]) -> None:
         raise SystemExit("usage: python -P -m course.kernel.sandbox SPEC.json -- KERNEL ARGV")
     raw = json.loads(Path(spec_path).read_text())
     spec = SandboxSpec(**{**raw, "limits": Limits(**raw["limits"])})
-    _enter(spec)
+    enter_sandbox(spec)
     os.execv(kernel[0], kernel)
 
 

@@ -231,7 +231,7 @@ def _child(request: dict, inherited: list, connection: socket.socket) -> None:
 
 def _sandboxed(mode: str, spec_fields: dict, request: dict) -> int:
     """New namespaces as ``unshare`` would make them, then a child that is PID 1 there and runs the kernel."""
-    from course.kernel.sandbox import Limits, SandboxSpec, _enter, _mount
+    from course.kernel.sandbox import Limits, SandboxSpec, enter_sandbox, mount
 
     outer_uid, outer_gid = os.geteuid(), os.getegid()
     if mode == "root":
@@ -248,11 +248,11 @@ def _sandboxed(mode: str, spec_fields: dict, request: dict) -> int:
     try:
         _die_with_parent()
         # ``unshare --mount-proc``: a /proc of this PID namespace only / 只含本 PID 命名空间的 /proc
-        _mount("--make-rprivate", "/")
-        _mount("-t", "proc", "proc", "/proc")
+        mount("--make-rprivate", "/")
+        mount("-t", "proc", "proc", "/proc")
         spec = SandboxSpec(**{**spec_fields, "limits": Limits(**spec_fields["limits"]), "rootless": mode != "root"})
         parent = os.getppid()
-        _enter(spec)
+        enter_sandbox(spec)
         _die_with_parent()  # a change of user cleared it / 切换用户会清除此设置
         if os.getppid() != parent:
             os._exit(1)

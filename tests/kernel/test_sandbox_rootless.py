@@ -122,7 +122,8 @@ def listening():
 DRIVER = textwrap.dedent('''
     import json, socket, subprocess, sys
     from pathlib import Path
-    from course.kernel.sandbox import Limits, SandboxSpec, kernel_argv, kernel_environment, sandbox_mode, sandbox_view
+    from course.kernel.launch import choose_launcher
+    from course.kernel.sandbox import Limits, SandboxSpec, kernel_environment, sandbox_mode, sandbox_view
     course_root, work, solution, port, probe, outside = sys.argv[1:7]
     work, scratch = Path(work), Path(work) / "scratch"
     (scratch / "tmp").mkdir(parents=True)
@@ -133,7 +134,7 @@ DRIVER = textwrap.dedent('''
     (scratch / "probe.py").write_text(Path(probe).read_text())
     view = sandbox_view(Path(course_root), scratch, [work / "private.txt"])
     spec = SandboxSpec(str(scratch), 61000, *view, limits=Limits(cpu_seconds=60))
-    argv = kernel_argv(spec, work / "spec.json", kernel=[sys.executable, "-P", str(scratch / "probe.py")])
+    argv = choose_launcher(True, kernel=(sys.executable, "-P", str(scratch / "probe.py"))).argv(spec, work / "spec.json")
     done = subprocess.run([*argv, *sys.argv[1:]], env=kernel_environment(scratch), capture_output=True, text=True)
     print(json.dumps({"mode": sandbox_mode(), "argv": argv, "rc": done.returncode, "stdout": done.stdout,
                       "stderr": done.stderr, "exposed": view[1]}))
