@@ -44,14 +44,10 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from course.authoring.release import ReleaseError, generate_release
+    from course.authoring.release import generate_release
 
     layout = CourseLayout.find(Path.cwd())
-    try:
-        written = generate_release(layout)
-    except ReleaseError as error:
-        print(error, file=sys.stderr)
-        return 1
+    written = generate_release(layout)
     for notebook in written:
         print(f"wrote / 已写出 {notebook.relative_to(layout.root)}")
     print(f"{len(written)} student notebooks in {RELEASE}/ / {RELEASE}/ 中共有 {len(written)} 个学生版笔记本")
@@ -167,16 +163,12 @@ def _known_lesson(layout: CourseLayout, lesson: str) -> bool:
 def _due(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from course.gradebook.deadlines import DeadlineError, describe_due, parse_due, set_due
+    from course.gradebook.deadlines import describe_due, parse_due, set_due
 
     layout = CourseLayout.find(Path.cwd())
     if not _known_lesson(layout, args.lesson):
         return 2
-    try:
-        due = None if args.date.strip().lower() == "none" else parse_due(args.date)
-    except DeadlineError as error:
-        print(error, file=sys.stderr)
-        return 2
+    due = None if args.date.strip().lower() == "none" else parse_due(args.date)
     set_due(layout, args.db_url or layout.gradebook_url, args.lesson, due)
     if due is None:
         print(f"{args.lesson}: no due date / 没有截止时间")
@@ -188,7 +180,7 @@ def _due(args: argparse.Namespace) -> int:
 def _extend(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from course.gradebook.deadlines import DeadlineError, describe_due, grant_extension
+    from course.gradebook.deadlines import describe_due, grant_extension
 
     layout = CourseLayout.find(Path.cwd())
     if not _known_lesson(layout, args.lesson):
@@ -196,11 +188,7 @@ def _extend(args: argparse.Namespace) -> int:
     if not args.student.strip() or "/" in args.student:
         print(f"not a student id: {args.student!r} / 不是学生 id：{args.student!r}", file=sys.stderr)
         return 2
-    try:
-        due = grant_extension(layout, args.db_url or layout.gradebook_url, args.student, args.lesson, args.hours)
-    except DeadlineError as error:
-        print(error, file=sys.stderr)
-        return 2
+    due = grant_extension(layout, args.db_url or layout.gradebook_url, args.student, args.lesson, args.hours)
     told = f"{args.hours:g} h" if args.hours else "no extension / 无延期"
     when = describe_due(due, dt.datetime.now(dt.UTC)) if due is not None else "the lesson has no due date yet / 该课尚无截止时间"
     print(f"{args.student} / {args.lesson}: {told}; {when}")
@@ -260,42 +248,37 @@ def grading_summary(graded, seconds: float) -> str:
 
 
 def _hub(args: argparse.Namespace) -> int:
-    from course.gradebook.roster import RosterError
     from course.server import accounts, hub
 
     root = CourseLayout.find(Path.cwd()).root if args.hub_command in ("env", "up") else None
-    try:
-        hub.require_root()
-        if args.hub_command == "env":
-            hub.build_environment(root, Path(args.env).resolve())
-        elif args.hub_command == "up":
-            home = _class_home(args)
-            site = hub.Site(home=home, name=args.name, course_id=hub.course_id(root), env=Path(args.env).resolve(),
-                            exchange=_class_exchange(args, home), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout,
-                            mem_limit=args.mem_limit, cpu_limit=args.cpu_limit, **hub.internal_ports(args.port))  # fmt: skip
-            hub.check_ports_free(site)
-            hub.build_environment(root, site.env)
-            hub.prepare(site, root)
-            if args.roster:
-                accounts.add_roster(site, Path(args.roster), announce=_password_printer())
-            return hub.serve(site)
-        elif args.hub_command == "roster":
-            accounts.add_roster(hub.Site.load(_class_home(args)), Path(args.file), reset_passwords=args.reset_passwords,
-                                restore=args.restore, announce=_password_printer())  # fmt: skip
-        elif args.hub_command == "remove":
-            for line in accounts.remove(hub.Site.load(_class_home(args)), args.student):
-                print(f"{args.student}: {line}")
-        elif args.hub_command == "stop":
-            stopped = hub.stop_class(hub.Site.load(_class_home(args)))
-            print(f"stopped / 已停止: {', '.join(stopped) or 'nothing was running / 没有在运行的进程'}")
-        elif args.hub_command == "down":
-            site = hub.Site.load(_class_home(args))
-            if site.name != args.name:
-                raise hub.HubError(f"{site.home} holds the class {site.name}, not {args.name} / {site.home} 中是班级 {site.name}，不是 {args.name}")
-            hub.take_down(site, archive_to=None if args.no_archive else Path(args.archive))
-    except (hub.HubError, RosterError) as error:
-        print(error, file=sys.stderr)
-        return 2
+    hub.require_root()
+    if args.hub_command == "env":
+        hub.build_environment(root, Path(args.env).resolve())
+    elif args.hub_command == "up":
+        home = _class_home(args)
+        site = hub.Site(home=home, name=args.name, course_id=hub.course_id(root), env=Path(args.env).resolve(),
+                        exchange=_class_exchange(args, home), ip=args.ip, port=args.port, idle_timeout=args.idle_timeout,
+                        mem_limit=args.mem_limit, cpu_limit=args.cpu_limit, **hub.internal_ports(args.port))  # fmt: skip
+        hub.check_ports_free(site)
+        hub.build_environment(root, site.env)
+        hub.prepare(site, root)
+        if args.roster:
+            accounts.add_roster(site, Path(args.roster), announce=_password_printer())
+        return hub.serve(site)
+    elif args.hub_command == "roster":
+        accounts.add_roster(hub.Site.load(_class_home(args)), Path(args.file), reset_passwords=args.reset_passwords,
+                            restore=args.restore, announce=_password_printer())  # fmt: skip
+    elif args.hub_command == "remove":
+        for line in accounts.remove(hub.Site.load(_class_home(args)), args.student):
+            print(f"{args.student}: {line}")
+    elif args.hub_command == "stop":
+        stopped = hub.stop_class(hub.Site.load(_class_home(args)))
+        print(f"stopped / 已停止: {', '.join(stopped) or 'nothing was running / 没有在运行的进程'}")
+    elif args.hub_command == "down":
+        site = hub.Site.load(_class_home(args))
+        if site.name != args.name:
+            raise hub.HubError(f"{site.home} holds the class {site.name}, not {args.name} / {site.home} 中是班级 {site.name}，不是 {args.name}")
+        hub.take_down(site, archive_to=None if args.no_archive else Path(args.archive))
     return 0
 
 

@@ -9,10 +9,9 @@ import sys
 import pytest
 from browser_pages import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, course_environment
 from lab_server import TOKEN, running_lab
-from lesson_cells import LAYOUT, ROOT
+from lesson_cells import ROOT, copy_course
 from system_packages import pytest_terminal_summary  # noqa: F401 — the run ends listing what the system lacked / 结束时列出系统缺少的软件包
 
-from course.layout import CourseLayout
 from course.server.hub import free_port
 
 # Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行
@@ -83,10 +82,7 @@ def lab(tmp_path_factory):
     can run JupyterLab's own commands and wait for them to finish.
     """
     course = tmp_path_factory.mktemp("browser-course")
-    copy = CourseLayout(course)
-    shutil.copytree(LAYOUT.release_dir, copy.release_dir)
-    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
-    shutil.copy(LAYOUT.config_path, copy.config_path)
+    copy_course(course, release=True)
     (course / "assignments").mkdir()
     shutil.copy(ROOT / "assignments" / "nbgrader_config.py", course / "assignments")
     (course / "exchange").mkdir()

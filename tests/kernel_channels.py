@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from course.kernel import zygote  # noqa: E402
 from course.kernel.runner import prepare_scratch, run_cells  # noqa: E402
 from course.kernel.sandbox import FIRST_UID, is_root, kernel_environment, sandbox_view  # noqa: E402
+from course.server.hub import free_port  # noqa: E402
 
 TOKEN = "course-channel-4242"
 # The publisher's process name, as /proc/<pid>/comm shows it (15 bytes at most) / 发布者的进程名
@@ -195,12 +195,6 @@ def assert_no_channel(reports: dict) -> None:
     assert reports["host pid"] not in reader["processes seen"], reader["processes seen"]
 
 
-def free_tcp_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def host_pid_named(name: str, cwd: Path, timeout: float = 30) -> int:
     """The pid, as this process sees it, of the process called ``name`` working in ``cwd`` (not one of an earlier run)
     名为 name、工作目录为 cwd 的进程在本进程看来的 pid（而不是之前某次运行留下的）。"""
@@ -223,7 +217,7 @@ def two_kernels(mode: str) -> dict:
     base = Path(tempfile.mkdtemp(prefix="channels-", dir="/run" if is_root() else None))
     base.chmod(0o711)
     folders = [f for f in SHARED_FOLDERS if Path(f).is_dir() and not Path(f).is_symlink()]
-    port = free_tcp_port()
+    port = free_port()
     publisher, reader = base / "publisher", base / "reader"
     view = sandbox_view(ROOT, publisher, []) if sandboxed else ((), (), ())
     home = base / "home"

@@ -5,6 +5,7 @@ grader uses, and where the notebooks lie in course.layout, so the tests and ``co
 disagree.
 """
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,6 +20,18 @@ __all__ = [
 
 LAYOUT = CourseLayout.find(Path(__file__).resolve().parent)
 ROOT, SOLUTIONS, NOTEBOOKS = LAYOUT.root, LAYOUT.source_dir, LAYOUT.release_dir
+
+
+def copy_course(root: Path, *, release: bool = False) -> CourseLayout:
+    """A throwaway course at ``root``: the configuration and solutions/, and notebooks/ when ``release`` (the one way
+    the tests copy the course) / 在 root 建立临时课程：配置与 solutions/，release 时还有 notebooks/（测试复制课程的唯一方式）"""
+    copy = CourseLayout(Path(root))
+    copy.root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(LAYOUT.config_path, copy.config_path)
+    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
+    if release:
+        shutil.copytree(LAYOUT.release_dir, copy.release_dir)
+    return copy
 
 
 def lesson_notebooks(folder: Path) -> list[Path]:

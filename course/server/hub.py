@@ -63,6 +63,8 @@ COURSE_PACKAGES = ("helpers", "course")
 class HubError(CourseError):
     """What stops a class server's command, said in both languages / 使课堂服务器命令无法继续的原因（双语）。"""
 
+    exit_status = 2  # as the command always answered / 与命令一贯的退出状态相同
+
 
 @dataclass(frozen=True)
 class Site:

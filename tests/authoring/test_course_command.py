@@ -1,16 +1,14 @@
 """The `course` command: release and execute, with clear errors / `course` 命令：发布与执行，出错时信息清楚。"""
 
 import re
-import shutil
 
 import nbformat
 import pytest
-from lesson_cells import LAYOUT
+from lesson_cells import LAYOUT, copy_course
 from nbclient.exceptions import CellExecutionError
 
 from course.authoring.execute import refresh_outputs
 from course.cli import main
-from course.layout import CourseLayout
 
 
 def small_notebook(path, *sources, tags=()):
@@ -26,9 +24,7 @@ def small_notebook(path, *sources, tags=()):
 
 def test_release_from_a_course_folder(tmp_path, monkeypatch, capsys):
     """`course release` writes notebooks/ for a course found from any sub-folder / 在任意子目录运行都能找到课程并写出 notebooks/"""
-    copy = CourseLayout(tmp_path)
-    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
-    shutil.copy(LAYOUT.config_path, copy.config_path)
+    copy = copy_course(tmp_path)
     monkeypatch.chdir(copy.source_dir)
     assert main(["release"]) == 0
     written = sorted(p.relative_to(copy.root) for p in copy.release_dir.glob("*/*.ipynb"))

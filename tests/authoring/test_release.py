@@ -1,10 +1,9 @@
 """notebooks/ is exactly what nbgrader generates from solutions/ / notebooks/ 与 nbgrader 由 solutions/ 生成的结果完全一致。"""
 
 import pytest
-from lesson_cells import LAYOUT, NOTEBOOKS, lesson_notebooks, nbgrader_meta, read
+from lesson_cells import LAYOUT, NOTEBOOKS, copy_course, lesson_notebooks, nbgrader_meta, read
 
 from course.authoring.release import ReleaseError, generate_release
-from course.layout import CourseLayout
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +63,7 @@ def test_student_notebooks_hold_no_answers_and_no_outputs(notebook):
 def test_release_refuses_a_broken_source(tmp_path):
     """A solution notebook nbgrader rejects gives a clear error, and notebooks/ is left alone.
     nbgrader 拒绝的答案笔记本会给出清楚的错误，且 notebooks/ 保持不变。"""
-    import shutil
-
-    course = CourseLayout(tmp_path / "course")
-    shutil.copytree(LAYOUT.source_dir, course.source_dir)
-    shutil.copy(LAYOUT.config_path, course.config_path)
+    course = copy_course(tmp_path / "course")
     course.release_dir.mkdir()
     (course.release_dir / "keep.txt").write_text("unchanged")
     lesson = LAYOUT.lessons()[0]

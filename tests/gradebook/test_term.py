@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from lesson_cells import LAYOUT
+from lesson_cells import LAYOUT, copy_course
 from nbgrader.coursedir import CourseDirectory
 
 from course.cli import main
@@ -74,12 +74,7 @@ def test_a_linked_timestamp_is_not_read(tmp_path):
 @pytest.fixture
 def course(tmp_path):
     """A throwaway course: configuration and solutions, its own gradebook / 临时课程：配置、答案与独立的成绩库"""
-    copy = CourseLayout(tmp_path / "course")
-    copy.root.mkdir()
-    shutil.copy(LAYOUT.config_path, copy.config_path)
-    shutil.copytree(LAYOUT.source_dir, copy.source_dir)
-    shutil.copytree(LAYOUT.release_dir, copy.release_dir)
-    return copy
+    return copy_course(tmp_path / "course", release=True)
 
 
 def test_course_check_tells_the_deadline_where_the_gradebook_is_readable(course):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lesson_cells import LAYOUT, grading_cells, read
+from lesson_cells import LAYOUT, copy_course, grading_cells, read
 from nbgrader.api import Gradebook
 
 from course.grading.pipeline import course_lessons
@@ -50,9 +50,8 @@ def assert_full_marks_and_zero(db_url: str, lesson: str) -> None:
 
 def test_stock_nbgrader_autograde_round_trip(tmp_path):
     """nbgrader autograde, as an instructor runs it: full marks and 0 / 原生 nbgrader autograde：满分与 0 分"""
-    lesson, course = LESSONS[0], CourseLayout(tmp_path)
-    shutil.copy(LAYOUT.config_path, course.config_path)
-    shutil.copytree(LAYOUT.source_dir, course.source_dir)
+    lesson = LESSONS[0]
+    copy_course(tmp_path)
     submit(tmp_path / "submitted", [lesson])
     env = CourseLayout.tools_on_path()  # nbgrader runs `alembic` by name / nbgrader 按名称调用 `alembic`
     for args in (["generate_assignment", lesson, "--force"], ["autograde", lesson, "--force"]):
