@@ -49,9 +49,9 @@ class CheckReport:
         return shown
 
 
-def check_notebook(path: Path, timeout: int) -> CheckReport:
+def check_notebook(path: Path, timeout: int, lang: str | None = None) -> CheckReport:
     """Check the learner's notebook at ``path`` (their own file: a link is fine here) as the lesson its exercises
-    name, whatever the file is called / 按练习识别课程并检查学生自己的笔记本（可以是链接）"""
+    name, whatever the file is called; ``lang`` is what its kernel explains errors in / 按练习识别课程并检查学生自己的笔记本（可以是链接）"""
     from course.grading.pipeline import (
         GradedAs,
         Kernel,
@@ -81,8 +81,8 @@ def check_notebook(path: Path, timeout: int) -> CheckReport:
                          f"{notebook.name} 中没有任何一课的练习；课程有：{'、'.join(lessons)}")  # fmt: skip
     scratch = ScratchLayout.create("course-check-")
     try:
-        with zygote.shared(user_matplotlib_cache()) as parent:
-            kernel = Kernel(timeout=timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent)
+        with zygote.shared(user_matplotlib_cache(), lang) as parent:
+            kernel = Kernel(timeout=timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent, lang=lang)
             result = grade_submission(notebook, GradedAs.of(layout, name), scratch.submission(0), kernel, within=notebook.parent)
     finally:
         scratch.remove()

@@ -84,10 +84,11 @@ def _check(args: argparse.Namespace) -> int:
     from course.bilingual import course_lang
     from course.check import check_notebook
 
-    report = check_notebook(Path(args.notebook), args.timeout)
+    lang = course_lang()
+    report = check_notebook(Path(args.notebook), args.timeout, lang)
     if report.notebook.stem != report.lesson:
         print(f"{report.notebook.name}: checked as lesson {report.lesson} / 按第 {report.lesson} 课检查", file=sys.stderr)
-    print("\n".join(report.lines(course_lang())))
+    print("\n".join(report.lines(lang)))
     return report.exit_status
 
 
@@ -118,7 +119,6 @@ def _grade(args: argparse.Namespace) -> int:
     from course.grading.batch import GradeOptions, grade_all
     from course.grading.judging import JudgingError
 
-    os.environ["COURSE_LANG"] = args.lang  # kernels explain errors in it too / 内核中的错误解释也使用该语言
     options = GradeOptions(
         lang=args.lang,
         submitted=submitted.resolve(),

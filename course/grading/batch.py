@@ -168,12 +168,12 @@ def run_kernels(batch: Batch) -> None:
     view = sandbox_view(course.root, scratch.submission(0), private) if sandboxed else ((), (), ())
     try:
         with contextlib.ExitStack() as stack:
-            kernel = Kernel(options.timeout, sandboxed, None, view, options.limits)
+            kernel = Kernel(options.timeout, sandboxed, None, view, options.limits, lang=options.lang)
             if options.preload:
                 # The parent starts first, so its imports (and its font cache) happen while the gradebook is prepared
                 # 父进程最先启动，导入与字体缓存和成绩库准备同时进行
                 scratch.zygote_home.mkdir()
-                env = {**kernel_environment(scratch.zygote_home), "MPLCONFIGDIR": str(scratch.matplotlib_cache)}
+                env = {**kernel_environment(scratch.zygote_home, options.lang), "MPLCONFIGDIR": str(scratch.matplotlib_cache)}
                 kernel = dataclasses.replace(kernel, zygote=stack.enter_context(zygote.running(scratch.base, env)))
             else:
                 kernel = dataclasses.replace(kernel, matplotlib_cache=_matplotlib_cache(scratch))

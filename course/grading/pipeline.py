@@ -97,6 +97,7 @@ class Kernel:
     limits: Limits = field(default_factory=Limits)
     matplotlib_cache: Path | None = None
     zygote: str | None = None  # a ``course.kernel.zygote`` socket to fork kernels from / 派生内核的父进程套接字
+    lang: str | None = None  # the learner's language in the kernel (a zygote's kernels have its own) / 内核中学生的语言
 
 
 def user_matplotlib_cache() -> Path | None:
@@ -201,7 +202,7 @@ def _run(cells: list, metadata, folder: Path, kernel: Kernel, timings: dict, on_
 
     return run_cells(nbformat.v4.new_notebook(cells=cells, metadata=metadata), folder, timeout=kernel.timeout, uid=kernel.uid or 0,
                      view=kernel.view, limits=kernel.limits, sandboxed=kernel.sandboxed, zygote=kernel.zygote, timings=timings,
-                     on_cell_end=on_cell_end)  # fmt: skip
+                     on_cell_end=on_cell_end, lang=kernel.lang)  # fmt: skip
 
 
 class _Watch:

@@ -102,7 +102,7 @@ class CappedNotebookClient(NotebookClient):
 
 def run_cells(
     nb, scratch: Path, *, timeout: int, uid: int = 0, view: tuple = ((), (), ()), limits: Limits | None = None,
-    sandboxed: bool = True, zygote: str | None = None, timings: dict | None = None, on_cell_end=None,
+    sandboxed: bool = True, zygote: str | None = None, timings: dict | None = None, on_cell_end=None, lang: str | None = None,
 ) -> dict[str, CellProblem]:
     """Execute ``nb`` in place in a kernel working in ``scratch``; return {cell id: CellProblem}
     for cells that timed out or could not run. ``zygote``: fork the kernel from that ``course.kernel.zygote``;
@@ -130,16 +130,16 @@ def run_cells(
         connection_file=str(KernelFolder(scratch).connection_file),
         client_class="course.kernel.runner.QuickKernelClient",
     )
-    return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end))
+    return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end, lang))
 
 
-async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings: dict, on_cell_end) -> dict[str, CellProblem]:
+async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings: dict, on_cell_end, lang) -> dict[str, CellProblem]:
     client = CappedNotebookClient(nb, km=km, timeout=timeout, allow_errors=True, record_timing=False, interrupt_on_timeout=False)
     problems: dict[str, CellProblem] = {}
     current = 0  # the cell running now: if the kernel dies, it did not pass / 正在运行的单元格：内核崩溃时它不算通过
     clock = time.perf_counter()
     try:
-        async with client.async_setup_kernel(env=kernel_environment(scratch), cwd=str(scratch)):
+        async with client.async_setup_kernel(env=kernel_environment(scratch, lang), cwd=str(scratch)):
             timings["start"] = time.perf_counter() - clock
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":

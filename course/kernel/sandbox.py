@@ -171,8 +171,9 @@ def sandbox_available() -> bool:
     return sandbox_mode() is not None
 
 
-def kernel_environment(scratch: Path) -> dict[str, str]:
-    """A clean environment: no secrets of the grader, caches in the scratch folder / 干净的环境变量。"""
+def kernel_environment(scratch: Path, lang: str | None = None) -> dict[str, str]:
+    """A clean environment: no secrets of the grader, caches in the scratch folder, the learner's language (``lang``:
+    en, zh or both; unset, the kernel's helpers show both) / 干净的环境变量，含学生的语言。"""
     folder = KernelFolder(scratch)
     env = {
         "PATH": CourseLayout.tools_on_path({"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])})["PATH"],
@@ -190,9 +191,8 @@ def kernel_environment(scratch: Path) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
-    for key in ("COURSE_LANG",):
-        if key in os.environ:
-            env[key] = os.environ[key]
+    if lang is not None:  # what helpers.explain and the checks print in / helpers 输出所用的语言
+        env["COURSE_LANG"] = lang
     return env
 
 

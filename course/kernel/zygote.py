@@ -353,10 +353,11 @@ def running(folder: Path, env: dict[str, str]) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def shared(matplotlib_cache: Path | None = None) -> Iterator[str | None]:
+def shared(matplotlib_cache: Path | None = None, lang: str | None = None) -> Iterator[str | None]:
     """This user's lingering zygote for ``course check``, started if none answers, held for the duration; yields its
     socket, or None where no private folder can be had for it (kernels then start from scratch). Its name changes
-    with the interpreter and the files it preloads, so an edited ``helpers/`` or a new environment gets a new zygote.
+    with the interpreter, the files it preloads and the language (``lang``) its kernels speak, so an edited ``helpers/``,
+    a new environment or another language gets a new zygote.
 
     course check 使用的常驻父进程（没有则启动），在此期间保持它不退出；返回其套接字，无法获得私有目录时返回 None。
     解释器或预加载的文件改变时换用新的父进程。
@@ -376,10 +377,10 @@ def shared(matplotlib_cache: Path | None = None) -> Iterator[str | None]:
 
     home = folder / "home"
     home.mkdir(mode=0o700, exist_ok=True)
-    env = {**kernel_environment(home), **({"MPLCONFIGDIR": str(matplotlib_cache)} if matplotlib_cache else {})}
+    env = {**kernel_environment(home, lang), **({"MPLCONFIGDIR": str(matplotlib_cache)} if matplotlib_cache else {})}
     # Idle seconds before it exits (tests shorten it) / 空闲多少秒后退出（测试中会缩短）
     linger = float(os.environ.get("COURSE_ZYGOTE_LINGER", "900"))
-    stamp = hashlib.sha256(sys.executable.encode())
+    stamp = hashlib.sha256(f"{sys.executable}:{lang}".encode())  # a zygote's kernels speak its language / 父进程派生的内核使用其语言
     for source in sorted([*Path(helpers.__file__).parent.glob("*.py"), Path(__file__), Path(__file__).with_name("sandbox.py")]):
         stamp.update(f"{source}:{source.stat().st_mtime_ns}".encode())
     path = str(folder / f"z-{stamp.hexdigest()[:12]}.sock")

@@ -32,3 +32,13 @@ def test_one_launcher_for_each_way(sandboxed, zygote, mode, expected, monkeypatc
         written = json.loads((tmp_path / "spec.json").read_text())
         assert argv[-3:-1] == [zygote, str(tmp_path / "spec.json")] and "connect" in argv
         assert written["mode"] == (None if not sandboxed else "userns" if mode == "userns" else "root")
+
+
+def test_the_kernels_language_is_an_argument_not_the_graders_environment(monkeypatch, tmp_path):
+    """A kernel speaks the language it is given; the grader's own COURSE_LANG does not leak into it
+    内核使用传给它的语言；评阅程序自身的 COURSE_LANG 不会泄入内核"""
+    from course.kernel.sandbox import kernel_environment
+
+    monkeypatch.setenv("COURSE_LANG", "en")
+    assert kernel_environment(tmp_path, "zh")["COURSE_LANG"] == "zh"
+    assert "COURSE_LANG" not in kernel_environment(tmp_path)
