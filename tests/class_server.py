@@ -44,6 +44,30 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def class_listeners(site, uids: set[int], ports) -> list[str]:
+    """Processes of the class (one of ``uids``, or working in its folders) listening on one of ``ports``. Once the class
+    is gone its ports are free, and another test's server may take one: that one is not the class's.
+    属于该班级（uid 属于班级，或工作目录在班级目录中）且在这些端口上监听的进程；班级结束后端口可能被其他测试的服务器占用，那不算。"""
+    inodes = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].split(":")[1], 16) in set(ports):  # LISTEN
+                inodes[f"socket:[{fields[9]}]"] = int(fields[1].split(":")[1], 16)
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            held = {os.readlink(fd) for fd in (proc / "fd").iterdir()} & set(inodes)
+            if held and (proc.stat().st_uid in uids or os.readlink(proc / "cwd").startswith(str(site.home))):
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                found.append(f"{proc.name} {command}")
+        except OSError:
+            continue
+    return found
+
+
 def wait_for_server(site, name: str, running: bool, timeout: float = 120) -> None:
     """Until the hub says ``name``'s server is ready (or gone) / 等待 hub 报告服务器就绪（或已停止）"""
     deadline = time.monotonic() + timeout

@@ -32,7 +32,15 @@ from browser_pages import (
     submit,
     type_solution,
 )
-from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
+from class_server import (
+    CLASS_SERVER,
+    L01,
+    as_learner,
+    class_listeners,
+    class_with_roster,
+    pwd_uid,
+    wait_for_server,
+)
 from lesson_cells import LAYOUT
 
 from course import cli
@@ -312,7 +320,7 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
     # Servers stop on the hub's first signal, not after its 30 s timeouts / 服务器在 hub 的第一个信号时就停止，而非等到 30 秒超时
     assert time.monotonic() - stopping < 25, f"the hub took {time.monotonic() - stopping:.0f} s to stop / hub 停止用时过长"
     ports = [site.port, site.hub_port, site.proxy_api_port, site.formgrader_port]
-    assert not [p for p in ports if listening(p)], "the hub leaves nothing listening / hub 停止后不应有端口在监听"
+    assert class_listeners(site, uids, ports) == [], "the hub leaves nothing listening / hub 停止后不应有端口在监听"
     # A stopped server's kernels end within seconds / 服务器停止后，其内核在数秒内结束
     deadline = time.monotonic() + 15
     while (left := [n for n in passwords if subprocess.run(["pgrep", "-u", n], capture_output=True).returncode == 0]):

@@ -11,7 +11,15 @@ import time
 import urllib.error
 from pathlib import Path
 
-from class_server import CLASS_SERVER, L01, as_learner, class_with_roster, listening, pwd_uid, wait_for_server
+from class_server import (
+    CLASS_SERVER,
+    L01,
+    as_learner,
+    class_listeners,
+    class_with_roster,
+    pwd_uid,
+    wait_for_server,
+)
 
 from course import cli
 from course.server import hub
@@ -76,7 +84,7 @@ def test_two_classes_run_side_by_side_and_one_is_taken_down(tmp_path):
         assert f"{other.name}/course/gradebook.db" in names, names
         assert any(n.startswith(f"{other.name}/exchange/inbound/{learner}+{L01}+") for n in names), names
         # Nothing of it listens, runs or owns a file; its groups and accounts are gone / 其端口、进程、文件、组与账户都已不在
-        assert not [p for p in (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port) if listening(p)]
+        assert class_listeners(other, uids, (other.port, other.hub_port, other.proxy_api_port, other.formgrader_port)) == []
         assert not running_as(uids)
         assert owned_by(uids) == []
         assert not hub.account_exists(learner) and not hub.account_exists(other.grader)
