@@ -3,7 +3,7 @@
 
     .venv/bin/python benchmarks/hub_load.py [--learners 30] [--active 3] [--idle-timeout 180]
 
-A throwaway class (``course.server.hub.throwaway_site``: its own accounts, folders and ports, all removed
+A throwaway class (``course.server.testing.throwaway_site``: its own accounts, folders and ports, all removed
 afterwards) gets ``--learners`` accounts through ``course hub roster``'s code; JupyterHub runs with the
 class's configuration (``deploy/hub``). Every learner's server is requested at once through the hub's
 REST API; the script reports how long each took to be ready, the memory each server's processes use
@@ -30,10 +30,7 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from course.layout import CourseLayout  # noqa: E402
-from course.server import (
-    accounts,
-    hub,  # noqa: E402
-)
+from course.server import accounts, hub, testing  # noqa: E402
 
 # The lesson whose set-up cell an active learner runs: torch.nn, the heaviest imports / 活跃学生运行其准备单元格的课
 ACTIVE_LESSON = "06_nn_modules"
@@ -146,7 +143,7 @@ def main() -> int:
 
     setup_cell = next(c.source for c in nbformat.read(CourseLayout(ROOT).release_notebook(ACTIVE_LESSON), as_version=4).cells
                       if c.cell_type == "code")  # fmt: skip
-    with hub.throwaway_site(ROOT, idle_timeout=args.idle_timeout, cull_every=10) as site:
+    with testing.throwaway_site(ROOT, idle_timeout=args.idle_timeout, cull_every=10) as site:
         names = [f"{site.name}-s{i:03d}" for i in range(1, args.learners + 1)]
         roster = site.home / "roster.csv"
         roster.write_text("student_id,name,email,role\n" + "".join(f"{n},Learner {n},,student\n" for n in names))

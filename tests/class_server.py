@@ -12,7 +12,7 @@ from lesson_cells import ROOT
 from system_packages import needs
 
 from course import cli
-from course.server import hub
+from course.server import hub, testing
 
 CLASS_SERVER = [
     needs("chromium", "npm", "procps", "python3.11", "python3.11-venv"),
@@ -26,7 +26,7 @@ L01 = "01_numpy_gradient_descent"
 def class_with_roster(people, **settings):
     """(site, passwords, roster): a throwaway class whose accounts ``<name>-<suffix>`` come from a roster of
     (suffix, name, role); everything removed afterwards / 由名单建立账户的临时班级，结束后全部删除"""
-    with hub.throwaway_site(ROOT, **settings) as site:
+    with testing.throwaway_site(ROOT, **settings) as site:
         roster = site.home / "roster.csv"
         rows = [f"{site.name}-{suffix},{name},{suffix}@example.edu,{role}" for suffix, name, role in people]
         roster.write_text("student_id,name,email,role\n" + "\n".join(rows) + "\n", encoding="utf-8")

@@ -12,7 +12,7 @@ from lab_server import TOKEN, running_lab
 from lesson_cells import ROOT, copy_course
 from system_packages import pytest_terminal_summary  # noqa: F401 — the run ends listing what the system lacked / 结束时列出系统缺少的软件包
 
-from course.server.hub import free_port
+from course.server.testing import free_port
 
 # Small notebooks the grading steps are tested on, not lessons for nbval to run / 评阅步骤的测试用小笔记本，不交给 nbval 运行
 collect_ignore_glob = ["fixtures/*"]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from course.kernel import zygote  # noqa: E402
 from course.kernel.runner import prepare_scratch, run_cells  # noqa: E402
 from course.kernel.sandbox import FIRST_UID, is_root, kernel_environment, sandbox_view  # noqa: E402
-from course.server.hub import free_port  # noqa: E402
+from course.server.testing import free_port  # noqa: E402
 
 TOKEN = "course-channel-4242"
 # The publisher's process name, as /proc/<pid>/comm shows it (15 bytes at most) / 发布者的进程名

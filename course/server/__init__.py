@@ -5,4 +5,5 @@
     class_limits  each learner's control group: memory and CPU limits, nothing outliving their server
     class_spawner JupyterHub's spawner that puts each learner's server in that group (imported by the hub only)
     collect       nbgrader's exchange on a shared server: only submissions their student owns, each kept private
+    testing       test-only: throwaway class servers and free ports for tests/ and benchmarks/
 """

@@ -29,7 +29,6 @@ import io
 import json
 import os
 import pwd
-import random
 import secrets
 import shutil
 import signal
@@ -704,45 +703,3 @@ def take_down(site: Site, archive_to: Path | None = ARCHIVES, say=print) -> Path
     shutil.rmtree(site.home, ignore_errors=True)
     say(f"class {site.name} taken down: {len(accounts)} accounts removed / 班级 {site.name} 已撤下：删除了 {len(accounts)} 个账户")
     return archive
-
-
-def free_port() -> int:
-    """A free loopback port for a throwaway server, from below the kernel's ephemeral range: a port there (what
-    binding port 0 gives) is also what outgoing connections draw, so another process can take it between the
-    pick and the server's bind / 临时服务器的空闲端口，取自内核临时端口范围之下：该范围内的端口也供出站连接使用，可能在绑定前被占用"""
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    pick = random.SystemRandom()
-    for _ in range(1000):
-        port = pick.randrange(10000, max(10001, low))
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise HubError(f"no free port below {low} / {low} 以下没有空闲端口")
-
-
-@contextlib.contextmanager
-def throwaway_site(root: Path, env: Path = Site.env, **settings) -> Iterator[Site]:
-    """A class of its own for a check (the tests, ``benchmarks/hub_load.py``): a random name, folders under
-    ``/srv``, free loopback ports; afterwards its accounts (every member of its groups and its grader),
-    their processes, its groups and folders are gone. / 供检查使用的临时班级，结束后删除其账户、进程、组与目录。"""
-    require_root()
-    Path("/srv").mkdir(exist_ok=True)
-    base = Path(tempfile.mkdtemp(prefix="course-hub-check-", dir="/srv"))
-    base.chmod(0o755)
-    site = Site(home=base / "home", name=f"ct{secrets.token_hex(3)}", course_id=course_id(root), env=env,
-                exchange=base / "exchange", port=free_port(), hub_port=free_port(), proxy_api_port=free_port(),
-                formgrader_port=free_port(), **settings)  # fmt: skip
-    try:
-        build_environment(root, site.env, say=lambda line: None)
-        prepare(site, root, say=lambda line: None)
-        yield site
-    finally:
-        take_down(site, archive_to=None, say=lambda line: None)
-        shutil.rmtree(base, ignore_errors=True)
-

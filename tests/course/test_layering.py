@@ -22,7 +22,7 @@ RANKS = {
 GRADEBOOK_OWNERS = ("gradebook",)
 TEMPORARY_FOLDER_OWNERS = {
     "kernel.scratch": "kernels' scratch folders", "gradebook.store": "a throwaway course for nbgrader",
-    "server.hub": "the class environment's build copy and throwaway class servers", "server.accounts": "a roster's private copy",
+    "server.hub": "the class environment's build copy", "server.testing": "throwaway class servers (test-only)", "server.accounts": "a roster's private copy",
 }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook
 from system_packages import needs
 
 from course.layout import CourseLayout
-from course.server.hub import free_port
+from course.server.testing import free_port
 
 L01 = "01_numpy_gradient_descent"
 

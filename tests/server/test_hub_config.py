@@ -13,7 +13,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from course.gradebook.export import ExportError
 from course.gradebook.export import read_roster as export_roster
 from course.gradebook.roster import RosterError, check_account_names, read_roster
-from course.server import hub
+from course.server import hub, testing
 
 DEPLOY = ROOT / "deploy" / "hub"
 
@@ -185,7 +185,7 @@ def test_solutions_any_account_can_read_are_named():
 def test_throwaway_ports_come_from_below_the_ephemeral_range():
     """free_port never gives a port outgoing connections could take first, and each one given is free"""
     low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    ports = [hub.free_port() for _ in range(50)]
+    ports = [testing.free_port() for _ in range(50)]
     assert all(10000 <= port < low for port in ports), ports
     assert len(set(ports)) > 40, "spread out, so two suites rarely meet / 分散，两个测试套件很少撞上"
 

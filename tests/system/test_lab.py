@@ -4,7 +4,7 @@ import pytest
 from lab_server import TOKEN, api, running_lab
 from lesson_cells import NOTEBOOKS, ROOT, lesson_notebooks
 
-from course.server.hub import free_port
+from course.server.testing import free_port
 
 
 @pytest.fixture(scope="module")
