@@ -79,7 +79,7 @@ def check_notebook(path: Path, timeout: int, lang: str | None = None) -> CheckRe
     if name is None:
         raise UsageError(f"{notebook.name} holds the exercises of no lesson; lessons: {', '.join(lessons)} / "
                          f"{notebook.name} 中没有任何一课的练习；课程有：{'、'.join(lessons)}")  # fmt: skip
-    scratch = ScratchLayout.create("course-check-")
+    scratch = ScratchLayout.create("course-check-", kernels_as_others=False)  # the learner's own kernel / 学生自己的内核
     try:
         with zygote.shared(user_matplotlib_cache(), lang) as parent:
             kernel = Kernel(timeout=timeout, matplotlib_cache=user_matplotlib_cache(), zygote=parent, lang=lang)

@@ -115,7 +115,7 @@ def _grade(args: argparse.Namespace) -> int:
     if args.jobs < 1 or args.timeout < 1:
         print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
         return 2
-    from course.authoring.release import ReleaseError
+    from course.gradebook.store import ReleaseError
     from course.grading.batch import GradeOptions, grade_all
     from course.grading.judging import JudgingError
 

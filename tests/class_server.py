@@ -3,7 +3,6 @@
 import contextlib
 import io
 import os
-import socket
 import time
 from pathlib import Path
 
@@ -39,27 +38,29 @@ def class_with_roster(people, **settings):
     assert not [u for u in passwords if hub.account_exists(u)], "the test's accounts are removed / 测试账户应被删除"
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
+def listeners() -> list[tuple[str, int, int, str]]:
+    """(address, port, uid, socket inode) of every listening TCP socket of this machine / 本机所有监听中的 TCP 套接字"""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                address, port = fields[1].split(":")
+                found.append((address, int(port, 16), int(fields[7]), f"socket:[{fields[9]}]"))
+    return found
 
 
 def class_listeners(site, uids: set[int], ports) -> list[str]:
     """Processes of the class (one of ``uids``, or working in its folders) listening on one of ``ports``. Once the class
     is gone its ports are free, and another test's server may take one: that one is not the class's.
     属于该班级（uid 属于班级，或工作目录在班级目录中）且在这些端口上监听的进程；班级结束后端口可能被其他测试的服务器占用，那不算。"""
-    inodes = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].split(":")[1], 16) in set(ports):  # LISTEN
-                inodes[f"socket:[{fields[9]}]"] = int(fields[1].split(":")[1], 16)
+    inodes = {inode for _, port, _, inode in listeners() if port in set(ports)}
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            held = {os.readlink(fd) for fd in (proc / "fd").iterdir()} & set(inodes)
+            held = {os.readlink(fd) for fd in (proc / "fd").iterdir()} & inodes
             if held and (proc.stat().st_uid in uids or os.readlink(proc / "cwd").startswith(str(site.home))):
                 command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                 found.append(f"{proc.name} {command}")

@@ -9,7 +9,7 @@ is byte-for-byte reproducible. Used by ``course release`` and by the release che
 import shutil
 from pathlib import Path
 
-from course.gradebook.store import ReleaseError, generate_lessons, scratch_course
+from course.gradebook.store import generate_lessons, scratch_course
 from course.layout import CourseLayout
 
 
@@ -28,5 +28,3 @@ def generate_release(course: CourseLayout, release_dir: Path | None = None) -> l
         shutil.copytree(scratch.release_dir, release_dir)
     return sorted(release_dir.glob("*/*.ipynb"))
 
-
-__all__ = ["ReleaseError", "generate_release"]

@@ -138,7 +138,7 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
     for step in BATCH_STEPS:
         step(batch)
     for writer in WRITERS:
-        if writer.enabled(options):
+        if getattr(options, writer.option) is not None:
             writer.write(batch)
     return batch.results
 
@@ -163,7 +163,7 @@ def run_kernels(batch: Batch) -> None:
     sandboxed = sandbox_available()
     if not sandboxed:
         batch.log(NOT_SANDBOXED)
-    scratch = ScratchLayout.create("cg-")
+    scratch = ScratchLayout.create("cg-", kernels_as_others=True)
     private = [options.submitted, *(p for p in (sqlite_path(batch.db_url), options.feedback, options.out) if p is not None)]
     view = sandbox_view(course.root, scratch.submission(0), private) if sandboxed else ((), (), ())
     try:
@@ -222,9 +222,7 @@ BATCH_STEPS = (read_submission_times, record_in_gradebook, say_what_had_no_time,
 class CsvFiles:
     """``--out``: the batch's rows and totals / 本批的明细与总分"""
 
-    @staticmethod
-    def enabled(options: GradeOptions) -> bool:
-        return options.out is not None
+    option = "out"
 
     @staticmethod
     def write(batch: Batch) -> None:
@@ -254,11 +252,7 @@ class PerSubmission:
 class AutogradedCopies(PerSubmission):
     """``--autograded``: for formgrader's manual review, with the submission's stamps / 供 formgrader 人工批阅"""
 
-    what = "autograded/"
-
-    @staticmethod
-    def enabled(options: GradeOptions) -> bool:
-        return options.autograded is not None
+    what, option = "autograded/", "autograded"
 
     def write_one(self, batch: Batch, result: SubmissionResult, submission: Path) -> None:
         copy_submission_stamps(submission.parent, write_autograded(batch.options.autograded, result))
@@ -275,11 +269,7 @@ class AutogradedCopies(PerSubmission):
 class FeedbackPages(PerSubmission):
     """``--feedback``: nbgrader's HTML feedback in the chosen language, with the submission's stamps / HTML 反馈"""
 
-    what = "feedback"
-
-    @staticmethod
-    def enabled(options: GradeOptions) -> bool:
-        return options.feedback is not None
+    what, option = "feedback", "feedback"
 
     def write_one(self, batch: Batch, result: SubmissionResult, submission: Path) -> None:
         options = batch.options
@@ -287,7 +277,7 @@ class FeedbackPages(PerSubmission):
         copy_submission_stamps(submission.parent, page.parent)
 
 
-# Each enabled by its option, in order / 各由其选项启用，依次执行
+# Each run when the option it names (a GradeOptions field) is given, in order / 各在其选项给出时依次执行
 WRITERS = (AutogradedCopies(), CsvFiles(), FeedbackPages())
 
 

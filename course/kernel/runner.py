@@ -113,6 +113,7 @@ def run_cells(
     在以 scratch 为工作目录的内核中原地执行 nb；返回超时或未能执行的单元格。单元格一结束（运行完、报错或超时后被中断）
     就调用 on_cell_end(index, cell)，此时的输出不会再被之后的单元格改变。
     """
+    folder = KernelFolder(scratch)
     spec_root = scratch.parent / f"{scratch.name}-kernelspec"
     spec_dir = spec_root / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
@@ -126,8 +127,8 @@ def run_cells(
         kernel_name=KERNEL_NAME,
         kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec_root)]),
         transport="ipc",
-        ip=str(KernelFolder(scratch).sockets),
-        connection_file=str(KernelFolder(scratch).connection_file),
+        ip=str(folder.sockets),
+        connection_file=str(folder.connection_file),
         client_class="course.kernel.runner.QuickKernelClient",
     )
     return asyncio.run(_run(nb, km, scratch, timeout, {} if timings is None else timings, on_cell_end, lang))

@@ -57,11 +57,13 @@ class ScratchLayout:
     base: Path
 
     @classmethod
-    def create(cls, prefix: str) -> "ScratchLayout":
-        """A new base folder, others may pass through (mode 711) but not list / 新的基础目录（711：他人可穿过，不可列出）"""
-        on_tmpfs = os.geteuid() == 0 and os.access("/run", os.W_OK)
+    def create(cls, prefix: str, *, kernels_as_others: bool) -> "ScratchLayout":
+        """A new base folder, private (700). With ``kernels_as_others`` (``course grade``: each kernel as a uid of its
+        own), in ``/run`` when root, and others may pass through to their own folders (711) but not list it
+        新的私有基础目录（700）；内核以其他 uid 运行时（course grade），root 下放在 /run，他人可穿过（711）但不可列出"""
+        on_tmpfs = kernels_as_others and os.geteuid() == 0 and os.access("/run", os.W_OK)
         base = Path(tempfile.mkdtemp(prefix=prefix, dir="/run" if on_tmpfs else None))
-        base.chmod(0o711)
+        base.chmod(0o711 if kernels_as_others else 0o700)
         return cls(base)
 
     def submission(self, index: int) -> Path:

@@ -3,7 +3,8 @@
 import pytest
 from lesson_cells import LAYOUT, NOTEBOOKS, copy_course, lesson_notebooks, nbgrader_meta, read
 
-from course.authoring.release import ReleaseError, generate_release
+from course.authoring.release import generate_release
+from course.gradebook.store import ReleaseError
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ from class_server import (
     as_learner,
     class_listeners,
     class_with_roster,
+    listeners,
     pwd_uid,
     wait_for_server,
 )
@@ -60,18 +61,6 @@ def site():
 
 
 LOOPBACK = {"0100007F", "00000000000000000000000001000000"}  # 127.0.0.1 and ::1 as /proc/net/tcp writes them
-
-
-def listeners() -> list[tuple[str, int, int]]:
-    """(address, port, uid) of every listening TCP socket of this machine / 本机所有监听中的 TCP 套接字"""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                address, port = fields[1].split(":")
-                found.append((address, int(port, 16), int(fields[7])))
-    return found
 
 
 def log_in(browser, site, name, password):
@@ -299,7 +288,7 @@ def test_a_class_logs_in_submits_and_reads_feedback(site, browser):
         # The hub, its proxy, the formgrader and every learner's server listen on loopback only / 全部只监听本机回环地址
         uids = {pwd_uid(n) for n in [*passwords, site.grader]}
         ports = {site.port, site.hub_port, site.proxy_api_port, site.formgrader_port}
-        ours = [(a, port, uid) for a, port, uid in listeners() if uid in uids or port in ports]
+        ours = [(a, port, uid) for a, port, uid, _ in listeners() if uid in uids or port in ports]
         assert {pwd_uid(n) for n in learners} <= {uid for _, _, uid in ours}, ours
         assert site.port in {port for _, port, _ in ours} and all(a in LOOPBACK for a, _, _ in ours), ours
 
