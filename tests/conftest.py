@@ -37,6 +37,18 @@ LONGEST_FIRST = (
 )
 
 
+@pytest.fixture
+def short_folder():
+    """A new folder with a short path (a Unix socket's path has at most 107 bytes), removed afterwards
+    路径较短的新目录（Unix 套接字路径最多 107 字节），结束后删除"""
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="t-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 # Each folder's tier (``make test-fast`` leaves out all but the unit tests) / 各目录的层级（make test-fast 只运行单元测试）
 TIERS = {"content": ("content",), "system": ("system",), "solutions": ("content", "system")}
 # Modules that start processes wherever their folder is / 无论在哪个目录都会启动进程的模块

@@ -23,7 +23,6 @@ import contextlib
 import functools
 import importlib
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING
 import nbformat
 
 from course.kernel.sandbox import Limits
+from course.kernel.scratch import KernelFolder
 from course.layout import CourseLayout
 from course.notebook.build import build_graded_notebook
 from course.notebook.cells import cell_copy, is_answer, is_test, nbgrader_meta
@@ -303,8 +303,7 @@ def scratch_folder(submission: Path, scratch: Path, kernel: Kernel) -> Iterator[
         prepare_scratch(scratch, kernel.uid, kernel.matplotlib_cache)
         yield scratch
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(scratch.parent / f"{scratch.name}-kernelspec", ignore_errors=True)
+        KernelFolder(scratch).remove()
 
 
 def copy_submission_folder(folder: Path, scratch: Path, max_bytes: int = MAX_SIDE_FILE_BYTES) -> None:

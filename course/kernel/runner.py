@@ -114,7 +114,7 @@ def run_cells(
     就调用 on_cell_end(index, cell)，此时的输出不会再被之后的单元格改变。
     """
     folder = KernelFolder(scratch)
-    spec_root = scratch.parent / f"{scratch.name}-kernelspec"
+    spec_root = folder.kernelspec
     spec_dir = spec_root / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     covered, exposed, hidden = view

@@ -45,6 +45,17 @@ class KernelFolder:
     def connection_file(self) -> Path:
         return self.path / "connection.json"
 
+    @property
+    def kernelspec(self) -> Path:
+        """The kernel spec the runner writes: beside the folder, not in it, where the kernel may write
+        运行器写出的内核描述：在目录旁边而非其中（内核可以写入自己的目录）"""
+        return self.path.parent / f"{self.path.name}-kernelspec"
+
+    def remove(self) -> None:
+        """The folder and its kernel spec / 删除目录及其内核描述"""
+        shutil.rmtree(self.path, ignore_errors=True)
+        shutil.rmtree(self.kernelspec, ignore_errors=True)
+
     def private_folders(self) -> tuple[Path, ...]:
         """Made before the kernel starts, owned by its user / 内核启动前创建、归其用户所有的目录"""
         return (self.tmp, self.matplotlib, self.ipython, self.runtime)

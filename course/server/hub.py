@@ -549,7 +549,7 @@ def stop_class(site: Site) -> list[str]:
                        f"{site.name} 的 JupyterHub 仍在运行：请先停止 course hub up（Ctrl-C）")  # fmt: skip
     stopped = []
     if (pid := _proxy_pid(site)) is not None:
-        _end_process_group(pid)
+        end_process_group(pid)
         stopped.append("the proxy / 代理")
     with contextlib.suppress(FileNotFoundError):
         (site.state / "proxy.pid").unlink()
@@ -604,7 +604,7 @@ class RunningHub:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
         # The hub asks its services to stop but need not wait for them / hub 请求其服务停止，但不一定等待它们结束
-        _end_process_group(self.process.pid)
+        end_process_group(self.process.pid)
 
     def restart(self) -> None:
         self.stop()
@@ -627,21 +627,34 @@ def running(site: Site, log: Path | None = None) -> Iterator[RunningHub]:
         stop_class(site)
 
 
-def _end_process_group(group: int, grace: float = 10) -> None:
+def end_process_group(group: int, grace: float = 10) -> None:
     """SIGTERM every process left in ``group``, then SIGKILL what is still there after ``grace`` seconds; return once
-    none is left / 先向进程组发送 SIGTERM，宽限期后仍在的发送 SIGKILL；全部结束后返回。"""
+    none is left. An ended process its parent has not reaped yet (the proxy is a child of `course hub up`) is gone:
+    waiting for it would cost the whole grace.
+    先向进程组发送 SIGTERM，宽限期后仍在的发送 SIGKILL；全部结束后返回。已结束但尚未被父进程回收的进程不算仍在。"""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
         try:
             os.killpg(group, sig)
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(group, 0)
-            except ProcessLookupError:
-                return
+        while _alive_in_group(group):
+            if time.monotonic() > deadline:
+                break
             time.sleep(0.05)
+        else:
+            return
+
+
+def _alive_in_group(group: int) -> bool:
+    """Whether a process of ``group`` still runs (one that ended and waits for its parent does not)
+    进程组中是否仍有进程在运行（已结束、等待父进程回收的不算）"""
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            state, _, group_of = (proc / "stat").read_text().rpartition(")")[2].split()[:3]
+            if int(group_of) == group and state != "Z":
+                return True
+    return False
 
 
 def serve(site: Site) -> int:

@@ -119,6 +119,29 @@ def test_only_their_owners_make_scratch_folders():
     assert found == []
 
 
+# The names inside a scratch folder, spelled by course.kernel.scratch alone / 临时目录中的名字只由 course.kernel.scratch 拼写
+SCRATCH_NAMES = ("-kernelspec", "connection.json", ".matplotlib", ".ipython", ".runtime", "reference-", "matplotlib-cache")
+
+
+def scratch_names_spelled(sources: dict[str, str]) -> list[str]:
+    """Every string constant (f-string parts too) naming something inside a scratch folder, outside its owner"""
+    found = []
+    for module, source in sources.items():
+        if module == "kernel.scratch":
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(n in node.value for n in SCRATCH_NAMES):
+                found.append(f"{module}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_only_the_scratch_layout_names_what_lies_in_a_scratch_folder():
+    """No module but course.kernel.scratch assembles a path inside a scratch folder / 只有 scratch 模块拼写临时目录内的路径"""
+    assert scratch_names_spelled(package_sources()) == []
+    # and the rule sees one that does / 规则能发现违反者
+    assert scratch_names_spelled({"grading.x": 'p = s.parent / f"{s.name}-kernelspec"'}) == ["grading.x:1 '-kernelspec'"]
+
+
 def test_the_help_and_the_index_name_every_subpackage():
     """`python -m course --help` and course/__init__.py name each subpackage and each foundation module
     course --help 与包索引列出每个子包与基础模块"""

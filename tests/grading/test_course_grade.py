@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -258,11 +257,10 @@ def zygotes_in(folder) -> list[int]:
     return found
 
 
-def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_path):
+def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_path, short_folder):
     """The first `course check` leaves one pre-imported parent; the next check uses it; idle, it exits
     第一次检查留下一个预先导入的父进程，下一次检查复用它；空闲后它自行退出"""
-    # A short folder: a Unix socket's path has at most 107 bytes / 较短的目录：Unix 套接字路径最多 107 字节
-    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+    runtime = short_folder
     copy = tmp_path / "work" / L01 / f"{L01}.ipynb"
     copy.parent.mkdir(parents=True)
     copy.write_bytes(LAYOUT.release_notebook(L01).read_bytes())
@@ -278,7 +276,6 @@ def test_check_forks_later_kernels_from_a_parent_that_lingers_then_leaves(tmp_pa
     while zygotes_in(runtime) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not zygotes_in(runtime), "the idle parent did not leave / 空闲的父进程没有退出"
-    shutil.rmtree(runtime)
 
 
 def test_check_recognises_a_renamed_copy_by_its_exercises(tmp_path, monkeypatch, capsys):

@@ -4,6 +4,7 @@
 
 import ast
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,6 +68,7 @@ def parent():
             return ["".join(o.get("text", "") or f"{o.get('ename')}: {o.get('evalue')}" for o in c.outputs).strip() for c in nb.cells]
 
         yield run, socket_path, sandboxed
+    shutil.rmtree(base)
     assert not processes_with(socket_path), "the zygote outlived its batch / 父进程在批次结束后仍在运行"
 
 
@@ -139,35 +141,35 @@ def test_the_client_alone_cannot_be_misused(tmp_path):
     assert os.path.exists(request)
 
 
-def _check_in(path: str) -> list:
+def _check_in(path: str, folder: Path) -> list:
     """A one-cell check through a lingering zygote, unsandboxed as `course check` runs it / 经常驻父进程的单格检查"""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
-    problems = run_cells(nb, Path(tempfile.mkdtemp(prefix="check-")), timeout=120, uid=None, sandboxed=False, zygote=path)
+    problems = run_cells(nb, Path(tempfile.mkdtemp(prefix="check-", dir=folder)), timeout=120, uid=None, sandboxed=False, zygote=path)
     return [problems, [o.get("text") for o in nb.cells[0].outputs]]
 
 
-def test_a_held_zygote_stays_past_its_linger_then_leaves(monkeypatch):
+def test_a_held_zygote_stays_past_its_linger_then_leaves(monkeypatch, short_folder):
     """A check that found the lingering zygote keeps it until the check ends, however slow the check; then it leaves
     找到常驻父进程的检查在结束前一直保有它（无论检查多慢），之后父进程才退出"""
-    runtime = Path(tempfile.mkdtemp(prefix="rt-"))  # short: a socket path has at most 107 bytes / 套接字路径有长度限制
+    runtime = short_folder
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("COURSE_ZYGOTE_LINGER", "1")
     with zygote.shared() as path:
-        assert path is not None and _check_in(path) == [{}, ["42\n"]]
+        assert path is not None and _check_in(path, runtime) == [{}, ["42\n"]]
     with zygote.shared() as again:
         assert again == path  # found, not started anew / 找到已有的，而非新启动
         time.sleep(2.5)  # longer than the linger: a busy machine between finding it and asking / 比空闲时限更长
-        assert _check_in(path) == [{}, ["42\n"]]
+        assert _check_in(path, runtime) == [{}, ["42\n"]]
     deadline = time.monotonic() + 30
     while processes_with(path) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not processes_with(path) and not os.path.exists(path)
 
 
-def test_a_zygote_that_left_is_replaced_and_a_silent_client_stalls_nothing(monkeypatch):
+def test_a_zygote_that_left_is_replaced_and_a_silent_client_stalls_nothing(monkeypatch, short_folder):
     """A socket whose zygote is gone is replaced by a new zygote; a client that connects and says nothing does not
     stop the zygote answering others / 父进程已不在的套接字会被新父进程取代；连上却不说话的客户端不会让父进程停止应答"""
-    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+    runtime = short_folder
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     monkeypatch.setenv("COURSE_ZYGOTE_LINGER", "30")
     with zygote.shared() as path:
@@ -178,7 +180,7 @@ def test_a_zygote_that_left_is_replaced_and_a_silent_client_stalls_nothing(monke
         assert again == path and processes_with(path) != first
         silent.connect(path)  # never sends a request / 从不发送请求
         started = time.monotonic()
-        assert _check_in(path) == [{}, ["42\n"]]
+        assert _check_in(path, runtime) == [{}, ["42\n"]]
         assert time.monotonic() - started < zygote.REQUEST_SECONDS - 5  # not held up by the silent one / 没有被沉默的客户端拖住
     silent.close()
     for pid in processes_with(path):
