@@ -7,7 +7,7 @@ is never visible to a grading kernel (see ``course.kernel.sandbox``).
 Foundations (import nothing else of the course) / 基础（不导入课程的其他模块）:
     errors      ``CourseError``: every error the command reports, with its exit status (``cli.main`` prints it)
     layout      where the course's folders and files are (``CourseLayout``, nbgrader's configuration of it)
-    bilingual   one language out of ``English / 中文`` messages
+    bilingual   ``Text``: a message of the course's own in both languages; one language out of ``English / 中文``
     results     ``Status`` and the results model (``CellProblem``, ``ExerciseResult``, ``SubmissionResult``)
     safe_files  reading what a learner wrote: never through a link, within a size limit
 

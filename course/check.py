@@ -11,10 +11,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.bilingual import in_language
+from course.bilingual import Text, halves, in_language
 from course.errors import NoCourseError, UsageError
 from course.layout import CourseLayout
 from course.results import Status, SubmissionResult
+
+PASSED = Text("passed", "通过")
 
 
 @dataclass
@@ -37,15 +39,16 @@ class CheckReport:
         shown = [in_language(self.due, lang)] if self.due is not None else []
         for r in self.result.rows:
             ok = r.status is Status.OK
-            verdict = "passed / 通过" if ok else r.message if r.status is Status.MANUAL else f"{r.status} / 未通过: {r.message}"
+            english, chinese = halves(r.message)
+            verdict = PASSED if ok else r.message if r.status is Status.MANUAL else Text(f"{r.status}: {english}", f"未通过：{chinese}")
             mark = "✓" if ok else "✎" if r.status is Status.MANUAL else "✗"
             shown.append(f"{mark} {r.grade_id:24s} {r.score:g}/{r.max_score:g}  {in_language(verdict, lang)}")
         # Written answers are graded by the instructor, not here / 书面答案由教师评分，不在此检查
         passed, count = self.result.passed, len(self.result.automatic)
         total, most = sum(r.score for r in self.result.automatic), sum(r.max_score for r in self.result.automatic)
-        shown.append(in_language(
-            f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden checks run at grading. / "
-            f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会进行隐藏检查。", lang))  # fmt: skip
+        shown.append(in_language(Text(
+            f"{passed}/{count} exercises pass their visible tests, {total:g}/{most:g} points; hidden checks run at grading.",
+            f"{passed}/{count} 个练习通过了可见测试，得分 {total:g}/{most:g}；评分时还会进行隐藏检查。"), lang))  # fmt: skip
         return shown
 
 

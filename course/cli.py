@@ -24,8 +24,8 @@ from collections import Counter
 from pathlib import Path
 
 from course.authoring.views import FORMATS, SOURCES
-from course.bilingual import LANGUAGES
-from course.errors import CourseError
+from course.bilingual import LANGUAGES, Text
+from course.errors import CourseError, UsageError
 from course.gradebook.export import ExportFormat
 from course.layout import CourseLayout
 
@@ -57,14 +57,7 @@ def _release(args: argparse.Namespace) -> int:
 def _execute(args: argparse.Namespace) -> int:
     layout = CourseLayout.find(Path.cwd())
     known = layout.lessons()
-    unknown = [lesson for lesson in args.lessons if lesson not in known]
-    if unknown:
-        print(
-            f"unknown lesson(s) {', '.join(unknown)}; known: {', '.join(known)} / "
-            f"未知的课程 {'、'.join(unknown)}；已有课程：{'、'.join(known)}",
-            file=sys.stderr,
-        )
-        return 2
+    _known_lessons(layout, args.lessons)
     from nbclient.exceptions import CellExecutionError
 
     from course.authoring.execute import refresh_outputs
@@ -75,8 +68,7 @@ def _execute(args: argparse.Namespace) -> int:
         try:
             refresh_outputs(notebook, sanitize_with=layout.sanitize_path)
         except CellExecutionError as error:
-            print(f"{lesson} failed, its file is unchanged / {lesson} 执行失败，文件未改动:\n{error}", file=sys.stderr)
-            return 1
+            raise CourseError(Text(f"{lesson} failed, its file is unchanged:\n{error}", f"{lesson} 执行失败，文件未改动：\n{error}")) from None
     return 0
 
 
@@ -105,19 +97,14 @@ def _grade(args: argparse.Namespace) -> int:
     layout = CourseLayout.find(Path.cwd())
     submitted = Path(args.submitted)
     if not submitted.is_dir():
-        print(f"no such folder: {submitted} / 没有这个目录：{submitted}", file=sys.stderr)
-        return 2
+        raise UsageError(Text(f"no such folder: {submitted}", f"没有这个目录：{submitted}"))
     try:
         shard = parse_shard(args.shard)
     except ValueError as error:
-        print(error, file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from None
     if args.jobs < 1 or args.timeout < 1:
-        print("--jobs and --timeout must be at least 1 / --jobs 与 --timeout 至少为 1", file=sys.stderr)
-        return 2
-    from course.gradebook.store import ReleaseError
+        raise UsageError(Text("--jobs and --timeout must be at least 1", "--jobs 与 --timeout 至少为 1"))
     from course.grading.batch import GradeOptions, grade_all
-    from course.grading.judging import JudgingError
 
     options = GradeOptions(
         lang=args.lang,
@@ -133,14 +120,7 @@ def _grade(args: argparse.Namespace) -> int:
         autograded=Path(args.autograded).resolve() if args.autograded else layout.autograded_dir,
     )
     started = time.perf_counter()
-    try:
-        graded = grade_all(options, log=lambda line: print(line, file=sys.stderr))
-    except ReleaseError as error:
-        print(f"the gradebook could not be prepared / 无法准备成绩库:\n{error}", file=sys.stderr)
-        return 1
-    except JudgingError as error:
-        print(f"nothing was graded: the lesson's observers need fixing / 没有评阅任何提交：需要修复该课的观察函数:\n{error}", file=sys.stderr)
-        return 1
+    graded = grade_all(options, log=lambda line: print(line, file=sys.stderr))
     print(grading_summary(graded, time.perf_counter() - started))
     if options.out:
         print(f"grades / 成绩: {options.out}")
@@ -152,12 +132,13 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _known_lesson(layout: CourseLayout, lesson: str) -> bool:
-    if lesson in layout.lessons():
-        return True
-    print(f"unknown lesson {lesson}; known: {', '.join(layout.lessons())} / 未知的课程 {lesson}；已有课程：{'、'.join(layout.lessons())}",
-          file=sys.stderr)  # fmt: skip
-    return False
+def _known_lessons(layout: CourseLayout, lessons: list[str]) -> None:
+    """``UsageError`` naming the lessons the course does not have / 课程中没有这些课时抛出 UsageError"""
+    known = layout.lessons()
+    unknown = [lesson for lesson in lessons if lesson not in known]
+    if unknown:
+        raise UsageError(Text(f"unknown lesson(s) {', '.join(unknown)}; known: {', '.join(known)}",
+                              f"未知的课程 {'、'.join(unknown)}；已有课程：{'、'.join(known)}"))
 
 
 def _due(args: argparse.Namespace) -> int:
@@ -166,8 +147,7 @@ def _due(args: argparse.Namespace) -> int:
     from course.gradebook.deadlines import describe_due, parse_due, set_due
 
     layout = CourseLayout.find(Path.cwd())
-    if not _known_lesson(layout, args.lesson):
-        return 2
+    _known_lessons(layout, [args.lesson])
     due = None if args.date.strip().lower() == "none" else parse_due(args.date)
     set_due(layout, args.db_url or layout.gradebook_url, args.lesson, due)
     if due is None:
@@ -183,11 +163,9 @@ def _extend(args: argparse.Namespace) -> int:
     from course.gradebook.deadlines import describe_due, grant_extension
 
     layout = CourseLayout.find(Path.cwd())
-    if not _known_lesson(layout, args.lesson):
-        return 2
+    _known_lessons(layout, [args.lesson])
     if not args.student.strip() or "/" in args.student:
-        print(f"not a student id: {args.student!r} / 不是学生 id：{args.student!r}", file=sys.stderr)
-        return 2
+        raise UsageError(Text(f"not a student id: {args.student!r}", f"不是学生 id：{args.student!r}"))
     due = grant_extension(layout, args.db_url or layout.gradebook_url, args.student, args.lesson, args.hours)
     told = f"{args.hours:g} h" if args.hours else "no extension / 无延期"
     when = describe_due(due, dt.datetime.now(dt.UTC)) if due is not None else "the lesson has no due date yet / 该课尚无截止时间"
@@ -201,8 +179,7 @@ def _status(args: argparse.Namespace) -> int:
     layout = CourseLayout.find(Path.cwd())
     db_url = args.db_url or layout.gradebook_url
     if db_url == layout.gradebook_url and not layout.gradebook_path.is_file():
-        print(f"no gradebook yet at {layout.gradebook_path}: run course grade first / 还没有成绩库：请先运行 course grade", file=sys.stderr)
-        return 2
+        raise UsageError(Text(f"no gradebook yet at {layout.gradebook_path}: run course grade first", "还没有成绩库：请先运行 course grade"))
     print(format_status(term_status(db_url)))
     return 0
 

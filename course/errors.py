@@ -12,6 +12,11 @@ class CourseError(Exception):
 
     exit_status = 1
 
+    @property
+    def message(self) -> str:
+        """What was raised, as it was given (a bilingual ``Text`` keeps its halves) / 抛出时给出的信息（Text 保留两半）"""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
+
 
 class UsageError(CourseError):
     """Asked for something that cannot be: an unknown lesson, a missing file / 请求无法满足：未知的课程、不存在的文件"""

@@ -9,6 +9,8 @@ In the spirit of otter's ``GradingResults``: ``course check`` prints a ``Submiss
 import enum
 from dataclasses import dataclass, field
 
+from course.bilingual import Text
+
 
 class Status(enum.StrEnum):
     """How an exercise (or a whole submission) came out, from best to worst / 练习（或整份提交）的结果，由好到坏。
@@ -36,7 +38,7 @@ class Status(enum.StrEnum):
         return max(statuses, key=lambda s: cls(s).rank, default=cls.OK)
 
 
-GRADER_FAILED = "the grader failed on this submission, nothing of it is scored: {error} / 评阅程序在这份提交上出错，不计任何分数：{error}"
+GRADER_FAILED = Text("the grader failed on this submission, nothing of it is scored: {error}", "评阅程序在这份提交上出错，不计任何分数：{error}")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.bilingual import Text
 from course.errors import UsageError
 from course.gradebook.store import format_utc, open_gradebook
 from course.safe_files import read_regular_file
@@ -103,8 +104,8 @@ def describe_due(due: dt.datetime, now: dt.datetime) -> str:
     stamp = format_utc(due.astimezone(UTC))
     left = due - now
     if left.total_seconds() < 0:
-        return f"past due since {stamp} ({_span(-left, 'en')} ago) / 已过截止时间 {stamp}（{_span(-left, 'zh')}前）"
-    return f"due {stamp} (in {_span(left, 'en')}) / 截止时间 {stamp}（还有 {_span(left, 'zh')}）"
+        return Text(f"past due since {stamp} ({_span(-left, 'en')} ago)", f"已过截止时间 {stamp}（{_span(-left, 'zh')}前）")
+    return Text(f"due {stamp} (in {_span(left, 'en')})", f"截止时间 {stamp}（还有 {_span(left, 'zh')}）")
 
 
 def _span(delta: dt.timedelta, lang: str) -> str:

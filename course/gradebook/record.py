@@ -5,15 +5,19 @@ import warnings
 
 import nbformat
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
-from traitlets import Dict
+from traitlets import Dict, TraitError
 
+from course.bilingual import Text
+from course.errors import UsageError
 from course.gradebook.deadlines import SubmittedAt, as_gradebook_time
+from course.gradebook.late_policy import PerDayPenalty
 from course.gradebook.store import open_gradebook
 from course.layout import CourseLayout
 from course.notebook.cells import is_manual
 from course.results import Status, SubmissionResult
 
-GRADED_BY_HAND = "graded by hand in formgrader / 已由教师在 formgrader 中评分"
+COURSE_LATE_POLICY = f"{PerDayPenalty.__module__}.{PerDayPenalty.__qualname__}"
+GRADED_BY_HAND = Text("graded by hand in formgrader", "已由教师在 formgrader 中评分")
 
 
 class SaveVerdicts(SaveAutoGrades):
@@ -35,6 +39,23 @@ class SaveVerdicts(SaveAutoGrades):
         grade.auto_score = float(self.scores.get(grade_id, 0.0))
         grade.needs_manual_grade = grade.manual_score is not None  # as nbgrader: a manual score asks for review / 与 nbgrader 相同
         self.gradebook.db.commit()
+
+
+def check_late_policy(course: CourseLayout) -> None:
+    """``UsageError`` when the late policy ``nbgrader_config.py`` names cannot be imported: said before grading, not as
+    a traceback once every kernel has run / 迟交政策无法导入时抛出 UsageError：在评阅之前说明，而不是在所有内核运行之后出现回溯"""
+    config = course.nbgrader_config()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            AssignLatePenalties(config=config)
+    except TraitError:
+        named = config.AssignLatePenalties.get("plugin_class", "?")
+        raise UsageError(Text(
+            f"{course.config_path.name}: c.AssignLatePenalties.plugin_class = {named!r} cannot be imported; the course's own "
+            f"late policy is {COURSE_LATE_POLICY!r}",
+            f"{course.config_path.name}：无法导入 c.AssignLatePenalties.plugin_class = {named!r}（迟交政策）；课程自带的迟交政策是 "
+            f"{COURSE_LATE_POLICY!r}")) from None  # fmt: skip
 
 
 def cell_scores(result: SubmissionResult) -> dict[str, float]:

@@ -73,7 +73,10 @@ def record_lessons(course: CourseLayout, db_url: str, lessons: list[str]) -> Non
     像 nbgrader generate_assignment 一样把各课（评分单元格与分值）记录到成绩库中，不改动课程文件。
     """
     with scratch_course(CourseLayout(course.root.resolve())) as scratch:
-        generate_lessons(scratch, lessons, db_url)
+        try:
+            generate_lessons(scratch, lessons, db_url)
+        except ReleaseError as error:  # nbgrader's log follows, once / 其后是 nbgrader 的日志（只出现一次）
+            raise ReleaseError(f"the gradebook could not be prepared / 无法准备成绩库:\n{error}") from None
 
 
 @contextlib.contextmanager

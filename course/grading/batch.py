@@ -21,9 +21,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.bilingual import in_language
+from course.bilingual import Text, in_language
+from course.errors import UsageError
 from course.gradebook.deadlines import SubmittedAt, due_date, read_submitted_at
-from course.gradebook.record import record_results
+from course.gradebook.record import check_late_policy, record_results
 from course.gradebook.store import record_lessons
 from course.grading.judging import Judge, JudgingError, confirm
 from course.grading.pipeline import (
@@ -146,13 +147,27 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
 def discover(options: GradeOptions, log) -> Batch:
     """The shard's submissions, every lesson for every student; a new SQLite gradebook made private at once, so the
     sandbox hides it from the start / 找到分片中的提交；新的 SQLite 成绩库立即设为私有，沙箱从一开始就隐藏它"""
+    work = find_submissions(options.submitted, options.course.lessons(), options.shard)
+    ready_to_grade(options.course, sorted({lesson for _, lesson, path in work if path is not None}))
     db_url = options.db_url or options.course.gradebook_url
     database = sqlite_path(db_url)
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
         database.touch(mode=0o600)
         database.chmod(0o600)
-    return Batch(options, log, db_url, find_submissions(options.submitted, options.course.lessons(), options.shard))
+    return Batch(options, log, db_url, work)
+
+
+def ready_to_grade(course: CourseLayout, lessons: list[str]) -> None:
+    """Refuse, before any kernel starts or anything is written, a course that cannot grade ``lessons``: a lesson
+    without its student version, a late policy nbgrader cannot import
+    在启动任何内核、写出任何文件之前，拒绝无法评阅这些课程的课程：缺少学生版的课、nbgrader 无法导入的迟交政策"""
+    for lesson in lessons:
+        if not course.release_notebook(lesson).is_file():
+            shown = course.release_notebook(lesson).relative_to(course.root)
+            raise UsageError(Text(f"lesson {lesson} has no student version {shown}: run `course release` first (it grades against it)",
+                                  f"第 {lesson} 课没有学生版 {shown}：请先运行 course release（评阅以它为准）"))  # fmt: skip
+    check_late_policy(course)
 
 
 def run_kernels(batch: Batch) -> None:

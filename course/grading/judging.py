@@ -46,6 +46,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from course.bilingual import Text, halves
 from course.errors import CourseError
 from course.kernel.injected import observer as kernel_observer
 from course.kernel.injected import plain_data
@@ -61,26 +62,30 @@ CELL_PREFIX = "course-judge"
 # The longest observation text read from an output (base64 of MAX_BYTES) / 从输出读取的观察文本的最大长度
 MAX_OBSERVATION_TEXT = 4 * (plain_data.MAX_BYTES // 3 + 1)
 
-NOT_OBSERVED = (
-    "the grader could not check this answer on fresh inputs (the kernel stopped before, or it reported nothing) / "
-    "评阅程序无法在新的输入上复核这个答案（内核提前停止，或没有报告结果）"
+NOT_OBSERVED = Text(
+    "the grader could not check this answer on fresh inputs (the kernel stopped before, or it reported nothing)",
+    "评阅程序无法在新的输入上复核这个答案（内核提前停止，或没有报告结果）",
 )
-RAISED = "on fresh inputs the answer raised {name} / 在新的输入上，答案抛出了 {name}"
+RAISED = Text("on fresh inputs the answer raised {name}", "在新的输入上，答案抛出了 {name}")
 # An exception name is shown only when it is one of Python's own: the rest is the learner's text / 只显示 Python 自带的异常名
-OTHER_EXCEPTION = "an exception / 一个异常"
-DIFFERS = "on fresh inputs the answer differs from the reference solution ({where}) / 在新的输入上，答案与参考答案不同（{where}）"
-NOT_PLAIN = "what the kernel reported is not plain data / 内核报告的不是纯数据"
-FORBIDDEN_CALL = (
-    "on fresh inputs the answer called {name}, which this exercise asks you not to use / "
-    "在新的输入上，答案调用了 {name}，本练习要求不使用它"
+OTHER_EXCEPTION = Text("an exception", "一个异常")
+DIFFERS = Text("on fresh inputs the answer differs from the reference solution ({where})", "在新的输入上，答案与参考答案不同（{where}）")
+NOT_PLAIN = Text("what the kernel reported is not plain data", "内核报告的不是纯数据")
+FORBIDDEN_CALL = Text(
+    "on fresh inputs the answer called {name}, which this exercise asks you not to use",
+    "在新的输入上，答案调用了 {name}，本练习要求不使用它",
 )
 
 
 class JudgingError(CourseError):
-    """The lesson's observers or reference solution cannot be used: an instructor's problem, said clearly.
-
-    该课的观察函数或参考答案无法使用：这是教师需要修复的问题。
+    """The lesson's observers or reference solution cannot be used: an instructor's problem, said clearly, and nothing
+    is graded. 该课的观察函数或参考答案无法使用：这是教师需要修复的问题，不评阅任何提交。
     """
+
+    def __init__(self, problem: str):
+        english, chinese = halves(problem)
+        super().__init__(Text(f"nothing was graded, the lesson's observers need fixing: {english}",
+                              f"没有评阅任何提交，需要修复该课的观察函数：{chinese}"))  # fmt: skip
 
 
 def observers_path(course, lesson: str) -> Path:
@@ -291,7 +296,7 @@ class Judge:
             elif kind == "raised":
                 verdicts[grade_id] = RAISED.format(name=python_exception_name(outcome["raised"]))
             elif kind == "forbidden":
-                named = outcome["forbidden"] if outcome["forbidden"] in self.forbidden.get(grade_id, ()) else "a forbidden function / 禁止的函数"
+                named = outcome["forbidden"] if outcome["forbidden"] in self.forbidden.get(grade_id, ()) else Text("a forbidden function", "禁止的函数")
                 verdicts[grade_id] = FORBIDDEN_CALL.format(name=named)
             else:  # "unencodable", or any other shape / 无法编码或其他结构
                 verdicts[grade_id] = NOT_PLAIN

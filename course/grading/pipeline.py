@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from course.bilingual import Text
 from course.kernel.sandbox import Limits
 from course.kernel.scratch import KernelFolder
 from course.layout import CourseLayout
@@ -44,8 +45,8 @@ from course.safe_files import first_link, read_regular_file
 if TYPE_CHECKING:  # numpy only where judging runs / 只在需要评判时导入 numpy
     from course.grading.judging import Judge
 
-MISSING_MESSAGE = "no notebook submitted for this lesson / 这一课没有提交笔记本"
-LINKED_FOLDER_MESSAGE = "the folder {name} of the submission is a link, which is never followed / 提交中的目录 {name} 是一个链接，评阅程序不会跟随链接"
+MISSING_MESSAGE = Text("no notebook submitted for this lesson", "这一课没有提交笔记本")
+LINKED_FOLDER_MESSAGE = Text("the folder {name} of the submission is a link, which is never followed", "提交中的目录 {name} 是一个链接，评阅程序不会跟随链接")
 # Files of a submission larger than this stay out of the scratch folder / 大于此值的提交文件不复制到临时目录
 MAX_SIDE_FILE_BYTES = 50 * 2**20
 # All the files of one submission copied into its scratch folder / 复制到临时目录的文件总大小上限
@@ -129,9 +130,9 @@ def grade_submission(
             raise LinkedSubmission(LINKED_MESSAGE if link == notebook else LINKED_FOLDER_MESSAGE.format(name=link.name))
         submission = read_submission(notebook, lesson, set(graded_as.known_ids))
     except LinkedSubmission as error:
-        return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.LINKED, str(error))
+        return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.LINKED, error.message)
     except InvalidSubmission as error:
-        return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.INVALID, str(error))
+        return SubmissionResult.not_graded(lesson.name, lesson.max_scores(), Status.INVALID, error.message)
     graded = build_graded_notebook(graded_as.template, submission)
     # The scoring modules (nbgrader, a second or so) load while the kernel starts / 内核启动期间加载计分模块（nbgrader）
     loader = threading.Thread(target=_preload, args=("course.grading.scoring",), daemon=True)

@@ -20,6 +20,7 @@ import nbformat
 from nbgrader.preprocessors import IgnorePattern, LimitOutput, NbGraderPreprocessor
 from traitlets import Bool, Dict, Integer, Unicode
 
+from course.bilingual import Text
 from course.notebook.cells import is_test, nbgrader_meta
 from course.notebook.lesson import Lesson
 from course.results import CellProblem, ExerciseResult, Status
@@ -34,8 +35,8 @@ KNOWN_WARNING_LINES = "|".join((
     r"^.*Matplotlib created a temporary cache directory.*$",
     r"^\s+\S.*$",
 ))  # fmt: skip
-NOT_ANSWERED = "not answered yet (NotImplementedError) / 尚未作答（NotImplementedError）"
-MANUAL_MESSAGE = "graded by hand by the instructor (formgrader) / 由教师人工评分（formgrader）"
+NOT_ANSWERED = Text("not answered yet (NotImplementedError)", "尚未作答（NotImplementedError）")
+MANUAL_MESSAGE = Text("graded by hand by the instructor (formgrader)", "由教师人工评分（formgrader）")
 TRUNCATED = "… [output truncated / 输出已截断]"
 
 
@@ -154,7 +155,7 @@ def visible_failure(cell) -> tuple[Status, str] | None:
     根据输出判断测试单元格为何失败（先看错误，再看 stderr）；通过时为 None。
     """
     if cell is None:
-        return Status.FAILED, "the test did not run / 测试没有运行"
+        return Status.FAILED, Text("the test did not run", "测试没有运行")
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             if output.get("ename") == "NotImplementedError" and not output.get("evalue"):
@@ -162,5 +163,6 @@ def visible_failure(cell) -> tuple[Status, str] | None:
             return Status.FAILED, first_line(f"{output.get('ename')}: {output.get('evalue')}")
     for output in cell.get("outputs", []):
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            return Status.FAILED, first_line("the test printed to stderr / 测试向 stderr 输出了内容: " + output.get("text", ""))
+            printed = first_line(output.get("text", ""))
+            return Status.FAILED, Text(f"the test printed to stderr: {printed}", f"测试向 stderr 输出了内容：{printed}")
     return None

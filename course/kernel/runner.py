@@ -22,6 +22,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from course.bilingual import Text
 from course.kernel.launch import choose_launcher
 from course.kernel.sandbox import Limits, SandboxSpec, is_root, kernel_environment
 from course.kernel.scratch import KernelFolder
@@ -151,16 +152,16 @@ async def _run(nb, km: AsyncKernelManager, scratch: Path, timeout: int, timings:
                     await client.async_execute_cell(cell, index)
                     timings[cell.get("id")] = time.perf_counter() - clock
                 except CellTimeoutError:
-                    problems[cell.id] = CellProblem(Status.TIMEOUT, f"the cell ran over {timeout} s / 单元格运行超过 {timeout} 秒")
+                    problems[cell.id] = CellProblem(Status.TIMEOUT, Text(f"the cell ran over {timeout} s", f"单元格运行超过 {timeout} 秒"))
                     if not await _interrupted(client, km):
-                        _skip_rest(nb, index + 1, problems, Status.TIMEOUT, "the kernel did not stop after a timeout / 超时后内核未能停止")
+                        _skip_rest(nb, index + 1, problems, Status.TIMEOUT, Text("the kernel did not stop after a timeout", "超时后内核未能停止"))
                         break
                 if on_cell_end is not None:
                     on_cell_end(index, cell)
     except DeadKernelError:
-        _skip_rest(nb, current, problems, Status.ERROR, "the kernel died (exit, memory limit or crash) / 内核已退出（退出、内存限制或崩溃）")
+        _skip_rest(nb, current, problems, Status.ERROR, Text("the kernel died (exit, memory limit or crash)", "内核已退出（退出、内存限制或崩溃）"))
     except RuntimeError as error:  # the kernel never started / 内核未能启动
-        _skip_rest(nb, current, problems, Status.ERROR, f"the kernel did not start / 内核未能启动: {error}")
+        _skip_rest(nb, current, problems, Status.ERROR, Text(f"the kernel did not start: {error}", f"内核未能启动：{error}"))
     finally:
         if client.kc is not None:  # nbclient leaves a client it did not start open / nbclient 不会关闭非自己启动的客户端
             client.kc.stop_channels()

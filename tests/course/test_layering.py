@@ -14,7 +14,7 @@ PACKAGE = Path(course.__file__).parent
 # Lowest first; a part imports only lower ranks and itself (course/__init__.py says why)
 # 由低到高；每部分只导入更低的层与自身
 RANKS = {
-    "errors": -1, "layout": 0, "bilingual": 0, "results": 0, "safe_files": 0, "kernel.injected": 0,
+    "errors": -1, "bilingual": -1, "layout": 0, "results": 0, "safe_files": 0, "kernel.injected": 0,
     "notebook": 1, "kernel": 2, "gradebook": 3, "grading": 4, "authoring": 4, "server": 4,
     "check": 5, "cli": 6, "__main__": 7,
 }  # fmt: skip
@@ -86,7 +86,7 @@ def test_no_part_imports_a_higher_or_sibling_part():
      ("gradebook.store", "def later():\n    from course.authoring import release"),
      ("grading.batch", "from course.server import hub"),
      ("kernel.injected.guard", "import course.layout"),
-     ("layout", "from course import bilingual")],
+     ("layout", "from course import safe_files")],
     ids=["up-two-layers", "inside-a-function", "sibling", "injected", "foundation-to-foundation"],
 )
 def test_the_rule_catches_an_import_that_breaks_it(module, source):

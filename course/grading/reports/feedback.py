@@ -5,7 +5,7 @@ from pathlib import Path
 
 import nbformat
 
-from course.bilingual import in_language
+from course.bilingual import Text, in_language
 from course.gradebook.deadlines import due_date
 from course.gradebook.store import format_utc
 from course.grading.reports.shown import shown_notebook
@@ -24,9 +24,9 @@ def submission_timing(db_url: str, result: SubmissionResult) -> str:
     if due is None:
         return ""
     stamp = format_utc(due)
-    late = f"{result.seconds_late / 3600:.1f} h" if result.seconds_late else "no / 否"
-    return (f"Due {stamp} · submitted {result.submitted_at} · late: {late} · late penalty {result.late_penalty:g} / "
-            f"截止时间 {stamp} · 提交时间 {result.submitted_at} · 迟交：{late} · 迟交罚分 {result.late_penalty:g}")  # fmt: skip
+    late = Text(f"{result.seconds_late / 3600:.1f} h", f"{result.seconds_late / 3600:.1f} 小时") if result.seconds_late else Text("no", "否")
+    return Text(f"Due {stamp} · submitted {result.submitted_at} · late: {late.en} · late penalty {result.late_penalty:g}",
+                f"截止时间 {stamp} · 提交时间 {result.submitted_at} · 迟交：{late.zh} · 迟交罚分 {result.late_penalty:g}")
 
 
 # Nothing in a feedback page runs or loads from elsewhere: the course's own page is static

@@ -4,7 +4,7 @@ import json
 
 import nbformat
 
-from course.bilingual import in_language, split_message
+from course.bilingual import Text, halves, in_language
 from course.grading.scoring import NOT_ANSWERED
 from course.notebook.build import GUARD_CELL_ID, GUARD_RESTORE
 from course.notebook.cells import exercise_of, is_test, nbgrader_meta
@@ -12,7 +12,7 @@ from course.results import SubmissionResult
 
 # The hidden check's line under each test cell, by its exercise's name and verdict only / 每个测试单元格下隐藏检查的一行：只有练习名与结论
 HIDDEN_CHECK = ("hidden check of {grade_id}: {english}", "隐藏检查 {grade_id}：{chinese}")
-CONFIRMED = ("confirmed on fresh inputs", "在新的输入上通过")
+CONFIRMED = Text("confirmed on fresh inputs", "在新的输入上通过")
 
 
 def shown_notebook(result: SubmissionResult, lang: str = "both") -> nbformat.NotebookNode:
@@ -42,7 +42,7 @@ def shown_notebook(result: SubmissionResult, lang: str = "both") -> nbformat.Not
                 output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]  # the message, not the grader's frames / 只显示信息
         row = rows.get(exercise_of(nbgrader_meta(cell)["grade_id"]))
         if row is not None and row.confirmed is not None:
-            english, chinese = CONFIRMED if row.confirmed else (split_message(row.verdict) or (row.verdict, row.verdict))
+            english, chinese = halves(CONFIRMED if row.confirmed else row.verdict)
             line = " / ".join(part.format(grade_id=row.grade_id, english=english, chinese=chinese) for part in HIDDEN_CHECK)
             if row.confirmed:
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"✓ {in_language(line, lang)}\n"))
