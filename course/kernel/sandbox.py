@@ -172,10 +172,15 @@ def sandbox_available() -> bool:
 
 
 def kernel_environment(scratch: Path, lang: str | None = None) -> dict[str, str]:
-    """A clean environment: no secrets of the grader, caches in the scratch folder, the learner's language (``lang``:
-    en, zh or both; unset, the kernel's helpers show both) / 干净的环境变量，含学生的语言。"""
+    """A clean environment: no secrets of the grader, caches in the scratch folder, the grader's ``helpers`` first on the
+    path, the learner's language (``lang``: en, zh or both; unset, the kernel's helpers show both) / 干净的环境变量，含学生的语言。"""
+    import helpers
+
     folder = KernelFolder(scratch)
     env = {
+        # The helpers the grader imported, the ones the sandbox puts back (sandbox_view), come first: not an installation's
+        # copy the sandbox hides, or another version / 评阅程序导入的、沙箱放回的那份 helpers 优先，而不是被隐藏的或另一版本的
+        "PYTHONPATH": str(Path(helpers.__file__).resolve().parent.parent),
         "PATH": CourseLayout.tools_on_path({"PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin"])})["PATH"],
         "HOME": str(scratch),
         "TMPDIR": str(folder.tmp),

@@ -4,9 +4,13 @@ tests/submissions/trust.py 中的攻击对较弱的评阅程序确实有效；�
 """
 
 import csv
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from lesson_cells import LAYOUT, ROOT
+import nbformat
+from lesson_cells import LAYOUT, ROOT, copy_course, read
 from nbgrader.api import Gradebook
 from submissions.build import L01, WRONG_01, notebook, save, with_answers
 from submissions.trust import (
@@ -119,3 +123,21 @@ def test_a_grader_failure_fails_only_its_submission(tmp_path, monkeypatch, capsy
     for student in ("a_honest", "b_unlucky"):
         assert CourseLayout.lesson_file(tmp_path / "feedback" / student, L01, ".html").is_file()
 
+
+
+def test_kernels_started_afresh_import_the_helpers_the_sandbox_shows(tmp_path):
+    """`course grade --no-preload` from a course folder with its own helpers/ (the grader imports those): each kernel
+    imports that same helpers/, the one the sandbox puts back, not the installation's (hidden under /tmp, or another
+    version) / 不预加载时，每个内核导入的 helpers 与沙箱放回的、评阅程序导入的是同一份，而不是安装目录中的那份"""
+    course = copy_course(tmp_path / "course", release=True)
+    shutil.copytree(ROOT / "helpers", course.root / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    solution = read(LAYOUT.source_notebook(L01))
+    solution.cells.append(nbformat.v4.new_code_cell("import helpers\nprint('helpers from', helpers.__file__)"))
+    save(course.root / "submitted", "alice", L01, solution)
+    done = subprocess.run([sys.executable, "-m", "course", "grade", "submitted", "--no-preload", "--jobs", "1", "--out", "grades.csv"],
+                          cwd=course.root, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader((course.root / "grades.csv").open(encoding="utf-8")))
+    assert {r["status"] for r in rows if r["assignment"] == L01} == {"ok"}, [(r["grade_id"], r["message"]) for r in rows]
+    printed = CourseLayout.lesson_file(course.autograded_dir / "alice", L01).read_text(encoding="utf-8")
+    assert f"helpers from {course.root / 'helpers' / '__init__.py'}" in printed, printed[-2000:]
