@@ -68,7 +68,8 @@ def _execute(args: argparse.Namespace) -> int:
         try:
             refresh_outputs(notebook, sanitize_with=layout.sanitize_path)
         except CellExecutionError as error:
-            raise CourseError(Text(f"{lesson} failed, its file is unchanged:\n{error}", f"{lesson} 执行失败，文件未改动：\n{error}")) from None
+            # the cell's traceback once, after both languages / 单元格的回溯只出现一次，放在两种语言之后
+            raise CourseError(f"{lesson} failed, its file is unchanged / {lesson} 执行失败，文件未改动:\n{error}") from None
     return 0
 
 

@@ -47,6 +47,23 @@ def test_execute_rejects_an_unknown_lesson(monkeypatch, capsys):
     assert "unknown lesson(s) 01_numpy" in err and "01_numpy_gradient_descent" in err and "未知的课程" in err
 
 
+def test_execute_says_which_lesson_failed_and_shows_the_error_once(tmp_path, monkeypatch, capsys):
+    """A lesson whose cell raises: exit 1, the lesson named in both languages, the cell's error shown once, the file kept
+    某课的单元格报错：退出状态 1，用两种语言指出该课，错误只显示一次，文件不变"""
+    course = copy_course(tmp_path)
+    lesson = LAYOUT.lessons()[0]
+    nb = nbformat.read(course.source_notebook(lesson), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell("raise ZeroDivisionError('a planted failure')"))
+    nbformat.write(nb, course.source_notebook(lesson))
+    before = course.source_notebook(lesson).read_bytes()
+    monkeypatch.chdir(course.root)
+    assert main(["execute", lesson]) == 1
+    err = capsys.readouterr().err
+    assert f"{lesson} failed, its file is unchanged" in err and "执行失败" in err, err
+    assert err.count("An error occurred while executing the following cell") == 1, err
+    assert course.source_notebook(lesson).read_bytes() == before
+
+
 def test_refresh_outputs_is_idempotent_and_allows_tagged_errors(tmp_path):
     """Executing twice changes nothing; a tagged error is kept as output / 执行两次结果不变；带标签的错误保留为输出"""
     notebook = small_notebook(tmp_path / "n.ipynb", "print(1 / 3)", "1 / 0", tags=(None, "raises-exception"))
