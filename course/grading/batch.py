@@ -145,17 +145,18 @@ def grade_all(options: GradeOptions, log=print) -> list[SubmissionResult]:
 
 
 def discover(options: GradeOptions, log) -> Batch:
-    """The shard's submissions, every lesson for every student; a new SQLite gradebook made private at once, so the
-    sandbox hides it from the start / 找到分片中的提交；新的 SQLite 成绩库立即设为私有，沙箱从一开始就隐藏它"""
-    work = find_submissions(options.submitted, options.course.lessons(), options.shard)
-    ready_to_grade(options.course, sorted({lesson for _, lesson, path in work if path is not None}))
+    """The shard's submissions, every lesson for every student, refused (``ready_to_grade``) before anything is written;
+    a new SQLite gradebook made private at once, so the sandbox hides it from the start
+    找到分片中的提交（无法评阅时在写出任何文件之前拒绝）；新的 SQLite 成绩库立即设为私有，沙箱从一开始就隐藏它"""
     db_url = options.db_url or options.course.gradebook_url
+    batch = Batch(options, log, db_url, find_submissions(options.submitted, options.course.lessons(), options.shard))
+    ready_to_grade(options.course, batch.graded_lessons)
     database = sqlite_path(db_url)
     if database is not None:
         database.parent.mkdir(parents=True, exist_ok=True)
         database.touch(mode=0o600)
         database.chmod(0o600)
-    return Batch(options, log, db_url, work)
+    return batch
 
 
 def ready_to_grade(course: CourseLayout, lessons: list[str]) -> None:

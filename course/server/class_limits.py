@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.server import processes
+
 CGROUP_FS = Path("/sys/fs/cgroup")
 V1_CONTROLLERS = ("memory", "cpu")
 CPU_PERIOD_US = 100_000
@@ -78,7 +80,7 @@ class ClassGroups:
     def processes(self, login: str) -> set[int]:
         """The group's running processes (an ended one waiting for its parent to read its status is listed by the
         kernel until then, but runs nothing) / 组中仍在运行的进程（已结束、等待父进程回收的不算）"""
-        return {pid for pid in self._members(login) if not _ended(pid)}
+        return {pid for pid in self._members(login) if not processes.ended(pid)}
 
     def _members(self, login: str) -> set[int]:
         found = set()
@@ -114,13 +116,6 @@ class ClassGroups:
                     self.end(learner.name)
                 with contextlib.suppress(OSError):
                     folder.rmdir()
-
-
-def _ended(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _write(path: Path, text: str) -> None:

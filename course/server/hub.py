@@ -46,7 +46,7 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.layout import CourseLayout
-from course.server import class_limits
+from course.server import class_limits, processes
 
 # The interpreter every account may run (pyenv's and anything under /root are mode 700 here)
 # 所有账户都能运行的解释器（本机上 pyenv 的解释器与 /root 下的一切权限为 700）
@@ -638,23 +638,12 @@ def end_process_group(group: int, grace: float = 10) -> None:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
-        while _alive_in_group(group):
+        while processes.alive_in_group(group):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         else:
             return
-
-
-def _alive_in_group(group: int) -> bool:
-    """Whether a process of ``group`` still runs (one that ended and waits for its parent does not)
-    进程组中是否仍有进程在运行（已结束、等待父进程回收的不算）"""
-    for proc in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            state, _, group_of = (proc / "stat").read_text().rpartition(")")[2].split()[:3]
-            if int(group_of) == group and state != "Z":
-                return True
-    return False
 
 
 def serve(site: Site) -> int:

@@ -22,7 +22,7 @@ from class_server import (
 )
 
 from course import cli
-from course.server import hub
+from course.server import hub, processes
 
 pytestmark = CLASS_SERVER
 
@@ -111,20 +111,13 @@ def started_where_ctrl_c_is_ignored(server):
 def running_as(uids: set[int]) -> list[str]:
     """Processes of ``uids`` still running (an ended one waiting for its parent to read its status is not)
     这些 uid 仍在运行的进程（已结束、等待父进程回收的不算）"""
-    return [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and _state(p) != "Z"]
-
-
-def _state(proc: Path) -> str | None:
-    """A process's state letter (Z: ended, waiting for its parent to read its status) / 进程状态字母"""
-    with contextlib.suppress(OSError):
-        return (proc / "stat").read_text().rpartition(")")[2].split()[0]
-    return None
+    return [_described(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _uid_of(p) in uids and not processes.ended(int(p.name))]
 
 
 def _described(proc: Path) -> str:
     with contextlib.suppress(OSError):
         command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        return f"{proc.name} {_state(proc)} {command}"
+        return f"{proc.name} {command}"
     return proc.name
 
 

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import time
 
-from course.server import hub
+from course.server import hub, processes
 
 STUBBORN = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\ntime.sleep(600)"
 
@@ -16,6 +16,7 @@ def test_a_group_whose_processes_ended_is_not_waited_for():
     started = time.monotonic()
     hub.end_process_group(leader.pid)
     assert time.monotonic() - started < 3, f"waited {time.monotonic() - started:.1f} s for an ended group / 等待了已结束的进程组"
+    assert processes.ended(leader.pid) and not processes.alive_in_group(leader.pid)  # not reaped yet, yet ended / 尚未回收，但已结束
     assert leader.wait(timeout=5) == -15
 
 
